@@ -1,0 +1,71 @@
+# metalgarden: build, test and check the two extensions.
+
+REPO_ROOT          := $(shell pwd)
+BIN                := $(REPO_ROOT)/bin
+TOOLS_BIN          := $(REPO_ROOT)/hack/tools/bin
+GOLANGCI_LINT_VERSION := v2.6.0
+GOLANGCI_LINT      := $(TOOLS_BIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
+CODEGEN_TOOLS      := $(TOOLS_BIN)/deepcopy-gen $(TOOLS_BIN)/defaulter-gen $(TOOLS_BIN)/conversion-gen
+# Package-level parallelism for go test; each package with envtest starts one control plane.
+TEST_PARALLEL      ?= 2
+TEST_FLAGS         ?=
+VERSION            := $(shell cat VERSION 2>/dev/null || echo v0.0.0-dev)
+
+.PHONY: all
+all: build
+
+.PHONY: build
+build:
+	@mkdir -p $(BIN)
+	go build -trimpath -o $(BIN)/ ./cmd/...
+
+.PHONY: envtest
+envtest:
+	@hack/envtest.sh >/dev/null
+
+.PHONY: test
+test: envtest
+	KUBEBUILDER_ASSETS=$$(hack/envtest.sh) go test -race -p $(TEST_PARALLEL) $(TEST_FLAGS) ./...
+
+.PHONY: bench
+bench: envtest
+	KUBEBUILDER_ASSETS=$$(hack/envtest.sh) go test -run '^$$' -bench . -benchmem -p 1 ./...
+
+$(TOOLS_BIN)/%-gen: hack/tools/go.mod hack/tools/go.sum
+	cd hack/tools && go build -o $(TOOLS_BIN)/ k8s.io/code-generator/cmd/$*-gen
+
+$(GOLANGCI_LINT):
+	@mkdir -p $(TOOLS_BIN)
+	GOBIN=$(TOOLS_BIN) go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+	mv $(TOOLS_BIN)/golangci-lint $(GOLANGCI_LINT)
+
+.PHONY: generate
+generate: $(CODEGEN_TOOLS)
+	hack/update-codegen.sh
+	@if [ -d hack/gen ]; then go run ./hack/gen; fi
+
+.PHONY: check-generate
+check-generate:
+	hack/check-generate.sh
+
+.PHONY: lint
+lint: $(GOLANGCI_LINT)
+	$(GOLANGCI_LINT) run ./...
+
+.PHONY: check
+check: lint check-generate
+	go vet ./...
+	cd hack/tools && go vet ./...
+
+.PHONY: format
+format: $(GOLANGCI_LINT)
+	$(GOLANGCI_LINT) fmt ./...
+
+.PHONY: tidy
+tidy:
+	go mod tidy
+	cd hack/tools && go mod tidy
+
+.PHONY: clean
+clean:
+	rm -rf $(BIN) $(TOOLS_BIN) .cache
