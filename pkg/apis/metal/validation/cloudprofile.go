@@ -7,14 +7,17 @@ package validation
 import (
 	"fmt"
 	"maps"
+	"net/netip"
 	"slices"
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
+	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
 	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/metalgarden/metalgarden/pkg/apis/metal"
+	"github.com/metalgarden/metalgarden/pkg/apis/metal/helper"
 )
 
 // MaxDNSServers is the number of DNS servers a resolver uses at most (MAXNS of resolv.conf).
@@ -115,6 +118,10 @@ func validateFirewallControllerVersions(versions []metal.FirewallControllerVersi
 			allErrs = append(allErrs, field.NotSupported(idxPath.Child("classification"), *v.Classification, supportedClassifications))
 		}
 	}
+	if len(versions) > 0 && !slices.ContainsFunc(versions, helper.IsSupported) {
+		allErrs = append(allErrs, field.Required(fldPath,
+			fmt.Sprintf("at least one release must be classified %q, or shoots asking for %q get no firewall-controller", metal.ClassificationSupported, metal.FirewallControllerVersionAuto)))
+	}
 	return allErrs
 }
 
@@ -160,8 +167,13 @@ func validateNetworkIsolation(isolation *metal.NetworkIsolation, fldPath *field.
 	allErrs := field.ErrorList{}
 
 	allowedPath := fldPath.Child("allowedNetworks")
+	egressPath := allowedPath.Child("egress")
 	allErrs = append(allErrs, validateCIDRs(isolation.AllowedNetworks.Ingress, allowedPath.Child("ingress"))...)
-	allErrs = append(allErrs, validateCIDRs(isolation.AllowedNetworks.Egress, allowedPath.Child("egress"))...)
+	egressErrs := validateCIDRs(isolation.AllowedNetworks.Egress, egressPath)
+	allErrs = append(allErrs, egressErrs...)
+	if len(isolation.AllowedNetworks.Egress) == 0 {
+		allErrs = append(allErrs, field.Required(egressPath, "isolated shoots can only reach the allowed egress networks, so they must hold the DNS and NTP servers and registry mirrors"))
+	}
 
 	dnsPath := fldPath.Child("dnsServers")
 	switch n := len(isolation.DNSServers); {
@@ -185,8 +197,88 @@ func validateNetworkIsolation(isolation *metal.NetworkIsolation, fldPath *field.
 	allErrs = append(allErrs, validateUnique(isolation.NTPServers, ntpPath)...)
 
 	mirrorsPath := fldPath.Child("registryMirrors")
+	if len(isolation.RegistryMirrors) == 0 {
+		allErrs = append(allErrs, field.Required(mirrorsPath, "isolated shoots cannot reach public registries, at least one registry mirror is required"))
+	}
 	for i := range isolation.RegistryMirrors {
 		allErrs = append(allErrs, validateRegistryMirror(&isolation.RegistryMirrors[i], mirrorsPath.Index(i))...)
+	}
+
+	// Only a well-formed egress list can tell whether a server is reachable; its own errors are reported above.
+	if len(egressErrs) == 0 && len(isolation.AllowedNetworks.Egress) > 0 {
+		allErrs = append(allErrs, validateReachableThroughEgress(isolation, egressPath, dnsPath, ntpPath, mirrorsPath)...)
+	}
+	return allErrs
+}
+
+// validateReachableThroughEgress validates that every DNS server, NTP server given by IP and registry mirror lies in
+// one of the allowed egress networks of its IP family: an isolated shoot could not reach it otherwise. Entries that
+// are no valid IPs are reported elsewhere and skipped here.
+func validateReachableThroughEgress(isolation *metal.NetworkIsolation, egressPath, dnsPath, ntpPath, mirrorsPath *field.Path) field.ErrorList {
+	egress := make([]netip.Prefix, 0, len(isolation.AllowedNetworks.Egress))
+	for _, cidr := range isolation.AllowedNetworks.Egress {
+		egress = append(egress, netip.MustParsePrefix(cidr))
+	}
+	reachable := func(ip string) bool {
+		addr, err := netip.ParseAddr(ip)
+		if err != nil || addr.Zone() != "" || addr.Is4In6() {
+			return true
+		}
+		return slices.ContainsFunc(egress, func(p netip.Prefix) bool { return p.Contains(addr) })
+	}
+	unreachable := func(fldPath *field.Path, ip string) *field.Error {
+		return field.Invalid(fldPath, ip, fmt.Sprintf("is not in any of the allowed egress networks (%s), so isolated shoots cannot reach it", egressPath))
+	}
+
+	allErrs := field.ErrorList{}
+	for i, ip := range isolation.DNSServers {
+		if !reachable(ip) {
+			allErrs = append(allErrs, unreachable(dnsPath.Index(i), ip))
+		}
+	}
+	for i, server := range isolation.NTPServers {
+		if !reachable(server) {
+			allErrs = append(allErrs, unreachable(ntpPath.Index(i), server))
+		}
+	}
+	for i, mirror := range isolation.RegistryMirrors {
+		if !reachable(mirror.IP) {
+			allErrs = append(allErrs, unreachable(mirrorsPath.Index(i).Child("ip"), mirror.IP))
+		}
+	}
+	return allErrs
+}
+
+// ValidatePartitionsAreZones validates that the partitions of a CloudProfileConfig and the zones of the CloudProfile's
+// regions are the same: a shoot picks its partition as zone, so a partition that is no zone cannot be chosen and a
+// zone that is no partition has no metal-api behind it. providerConfigPath is the path of the CloudProfileConfig,
+// regionsPath the one of the CloudProfile's regions.
+func ValidatePartitionsAreZones(cpc *metal.CloudProfileConfig, regions []gardencorev1beta1.Region, providerConfigPath, regionsPath *field.Path) field.ErrorList {
+	allErrs := field.ErrorList{}
+
+	zones := sets.New[string]()
+	for _, region := range regions {
+		for _, zone := range region.Zones {
+			zones.Insert(zone.Name)
+		}
+	}
+	partitions := sets.New[string]()
+	for _, name := range slices.Sorted(maps.Keys(cpc.MetalControlPlanes)) {
+		for _, id := range slices.Sorted(maps.Keys(cpc.MetalControlPlanes[name].Partitions)) {
+			partitions.Insert(id)
+			if !zones.Has(id) {
+				allErrs = append(allErrs, field.Invalid(providerConfigPath.Child("metalControlPlanes").Key(name).Child("partitions").Key(id), id,
+					fmt.Sprintf("a partition must be a zone of a region (%s), or no shoot can choose it", regionsPath)))
+			}
+		}
+	}
+	for i, region := range regions {
+		for j, zone := range region.Zones {
+			if !partitions.Has(zone.Name) {
+				allErrs = append(allErrs, field.Invalid(regionsPath.Index(i).Child("zones").Index(j).Child("name"), zone.Name,
+					fmt.Sprintf("no metal control plane of %s offers this zone as a partition", providerConfigPath.Child("metalControlPlanes"))))
+			}
+		}
 	}
 	return allErrs
 }

@@ -5,8 +5,12 @@
 package validation_test
 
 import (
+	"fmt"
+
+	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/gomega/types"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/metalgarden/metalgarden/pkg/apis/metal"
 	"github.com/metalgarden/metalgarden/pkg/apis/metal/validation"
@@ -164,7 +168,9 @@ var _ = Describe("ValidateCloudProfileConfig", func() {
 
 		// network isolation: allowed networks
 		Entry("no network isolation", editProd(func(mcp *metal.MetalControlPlane) { mcp.NetworkIsolation = nil })),
-		Entry("no allowed networks", editIsolation(func(ni *metal.NetworkIsolation) { ni.AllowedNetworks = metal.AllowedNetworks{} })),
+		Entry("no allowed networks", editIsolation(func(ni *metal.NetworkIsolation) { ni.AllowedNetworks = metal.AllowedNetworks{} }),
+			required(isolation+".allowedNetworks.egress")),
+		Entry("no allowed ingress networks", editIsolation(func(ni *metal.NetworkIsolation) { ni.AllowedNetworks.Ingress = nil })),
 		Entry("an empty ingress CIDR", editIsolation(func(ni *metal.NetworkIsolation) { ni.AllowedNetworks.Ingress[0] = "" }),
 			required(isolation+".allowedNetworks.ingress[0]")),
 		Entry("a malformed ingress CIDR", editIsolation(func(ni *metal.NetworkIsolation) { ni.AllowedNetworks.Ingress[0] = "10.0.0.0" }),
@@ -226,7 +232,8 @@ var _ = Describe("ValidateCloudProfileConfig", func() {
 			duplicate(isolation+".ntpServers[1]")),
 
 		// network isolation: registry mirrors
-		Entry("no registry mirrors", editIsolation(func(ni *metal.NetworkIsolation) { ni.RegistryMirrors = nil })),
+		Entry("no registry mirrors", editIsolation(func(ni *metal.NetworkIsolation) { ni.RegistryMirrors = nil }),
+			required(isolation+".registryMirrors")),
 		Entry("a registry mirror without name", editMirror(func(m *metal.RegistryMirror) { m.Name = "" }),
 			required(mirror+".name")),
 		Entry("a registry mirror without endpoint", editMirror(func(m *metal.RegistryMirror) { m.Endpoint = "" }),
@@ -263,6 +270,37 @@ var _ = Describe("ValidateCloudProfileConfig", func() {
 		Entry("a registry mirror of a repeated registry", editMirror(func(m *metal.RegistryMirror) { m.MirrorOf[1] = m.MirrorOf[0] }),
 			duplicate(mirror+".mirrorOf[1]")),
 
+		// network isolation: everything isolated shoots need lies in the allowed egress networks
+		Entry("a DNS server outside of the egress networks", editIsolation(func(ni *metal.NetworkIsolation) { ni.DNSServers[0] = "192.0.2.53" }),
+			invalid(isolation+".dnsServers[0]")),
+		Entry("an IPv6 DNS server outside of the egress networks", editIsolation(func(ni *metal.NetworkIsolation) { ni.DNSServers[1] = "2001:db8:3::53" }),
+			invalid(isolation+".dnsServers[1]")),
+		Entry("an NTP server IP outside of the egress networks", editIsolation(func(ni *metal.NetworkIsolation) { ni.NTPServers[0] = "192.0.2.123" }),
+			invalid(isolation+".ntpServers[0]")),
+		Entry("an NTP server given by name is not checked against the egress networks", editIsolation(func(ni *metal.NetworkIsolation) { ni.NTPServers = []string{"time.example.org"} })),
+		Entry("a registry mirror outside of the egress networks", editMirror(func(m *metal.RegistryMirror) { m.IP = "192.0.2.5" }),
+			invalid(mirror+".ip")),
+		Entry("servers of a family without egress network", editIsolation(func(ni *metal.NetworkIsolation) { ni.AllowedNetworks.Egress = []string{"10.1.0.0/24"} }),
+			invalid(isolation+".dnsServers[1]")),
+		Entry("IPv6 egress networks only for IPv6 servers", editIsolation(func(ni *metal.NetworkIsolation) {
+			ni.AllowedNetworks.Egress = []string{"2001:db8:2::/48"}
+			ni.DNSServers = []string{"2001:db8:2::53"}
+			ni.NTPServers = []string{"2001:db8:2::123", "ntp.example.com"}
+			ni.RegistryMirrors[0].IP = "2001:db8:2::5000"
+		})),
+		Entry("a malformed egress network does not report the servers as unreachable", editIsolation(func(ni *metal.NetworkIsolation) { ni.AllowedNetworks.Egress[1] = "10.1.0.0/33" }),
+			invalid(isolation+".allowedNetworks.egress[1]")),
+
+		// firewall-controller versions: `auto` must resolve
+		Entry("no supported firewall-controller version", editProd(func(mcp *metal.MetalControlPlane) {
+			for i := range mcp.FirewallControllerVersions {
+				mcp.FirewallControllerVersions[i].Classification = new(metal.ClassificationDeprecated)
+			}
+		}), required(prod+".firewallControllerVersions")),
+		Entry("only an unclassified firewall-controller version, which counts as supported", editProd(func(mcp *metal.MetalControlPlane) {
+			mcp.FirewallControllerVersions = mcp.FirewallControllerVersions[3:]
+		})),
+
 		Entry("several errors at once", func(cpc *metal.CloudProfileConfig) {
 			mcp := cpc.MetalControlPlanes["test"]
 			mcp.Endpoint = ""
@@ -274,5 +312,40 @@ var _ = Describe("ValidateCloudProfileConfig", func() {
 			required("metalControlPlanes[test].partitions[ham-test01].firewallTypes"),
 			required("metalControlPlanes[test].firewallImages[0]"),
 		),
+	)
+})
+
+var _ = Describe("ValidatePartitionsAreZones", func() {
+	var (
+		providerConfigPath = field.NewPath("spec", "providerConfig")
+		regionsPath        = field.NewPath("spec", "regions")
+	)
+
+	regions := func(zonesPerRegion ...[]string) []gardencorev1beta1.Region {
+		var out []gardencorev1beta1.Region
+		for i, zones := range zonesPerRegion {
+			r := gardencorev1beta1.Region{Name: fmt.Sprintf("region-%d", i)}
+			for _, z := range zones {
+				r.Zones = append(r.Zones, gardencorev1beta1.AvailabilityZone{Name: z})
+			}
+			out = append(out, r)
+		}
+		return out
+	}
+
+	DescribeTable("validates",
+		func(regions []gardencorev1beta1.Region, matchers ...types.GomegaMatcher) {
+			expectErrors(validation.ValidatePartitionsAreZones(validCloudProfileConfig(), regions, providerConfigPath, regionsPath), matchers)
+		},
+		Entry("every partition a zone of one region", regions([]string{"fra-equ01", "fra-equ02", "ham-test01"})),
+		Entry("partitions spread over regions", regions([]string{"fra-equ01", "fra-equ02"}, []string{"ham-test01"})),
+		Entry("a partition that is no zone", regions([]string{"fra-equ01", "fra-equ02"}),
+			invalid("spec.providerConfig.metalControlPlanes[test].partitions[ham-test01]")),
+		Entry("a zone that is no partition", regions([]string{"fra-equ01", "fra-equ02", "ham-test01"}, []string{"muc-01"}),
+			invalid("spec.regions[1].zones[0].name")),
+		Entry("no regions at all", nil,
+			invalid("spec.providerConfig.metalControlPlanes[prod].partitions[fra-equ01]"),
+			invalid("spec.providerConfig.metalControlPlanes[prod].partitions[fra-equ02]"),
+			invalid("spec.providerConfig.metalControlPlanes[test].partitions[ham-test01]")),
 	)
 })

@@ -7,10 +7,13 @@ package validation
 import (
 	"fmt"
 	"maps"
+	"net/netip"
 	"regexp"
 	"slices"
 	"strings"
 
+	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
+	"k8s.io/apimachinery/pkg/util/sets"
 	utilvalidation "k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
@@ -82,6 +85,59 @@ func ValidateControlPlaneConfigAgainstInfrastructure(cfg *metal.ControlPlaneConf
 	if ccm := cfg.CloudControllerManager; ccm != nil && ccm.DefaultExternalNetwork != nil && *ccm.DefaultExternalNetwork != "" &&
 		!slices.Contains(infra.Firewall.Networks, *ccm.DefaultExternalNetwork) {
 		allErrs = append(allErrs, field.NotSupported(fldPath.Child("cloudControllerManager", "defaultExternalNetwork"), *ccm.DefaultExternalNetwork, infra.Firewall.Networks))
+	}
+	return allErrs
+}
+
+// ValidateNetworkAccessForIPFamilies validates that the network isolation of the shoot's partition serves the IP
+// families of the shoot when its network access type isolates it: an allowed egress network of every family of the
+// shoot, and a DNS server and a registry mirror the shoot can reach over one of its families. ipFamilies are the IP
+// families of the shoot (none means IPv4 only). A partition that the CloudProfile does not offer or that has no
+// network isolation is left to ValidateInfrastructureConfigAgainstCloudProfile and
+// ValidateControlPlaneConfigAgainstInfrastructure.
+func ValidateNetworkAccessForIPFamilies(cfg *metal.ControlPlaneConfig, infra *metal.InfrastructureConfig, cpc *metal.CloudProfileConfig, ipFamilies []gardencorev1beta1.IPFamily, fldPath *field.Path) field.ErrorList {
+	accessType := cfg.NetworkAccessType
+	if accessType == nil || *accessType == metal.NetworkAccessBaseline {
+		return nil
+	}
+	_, mcp, partition, err := helper.FindMetalControlPlane(cpc, infra.PartitionID)
+	if err != nil {
+		return nil
+	}
+	isolation := helper.NetworkIsolation(mcp, partition)
+	if isolation == nil {
+		return nil
+	}
+	if len(ipFamilies) == 0 {
+		ipFamilies = []gardencorev1beta1.IPFamily{gardencorev1beta1.IPFamilyIPv4}
+	}
+
+	egressFamilies := sets.New[gardencorev1beta1.IPFamily]()
+	for _, cidr := range isolation.AllowedNetworks.Egress {
+		if prefix, err := netip.ParsePrefix(cidr); err == nil {
+			egressFamilies.Insert(familyOf(prefix.Addr()))
+		}
+	}
+	reachable := func(ip string) bool {
+		addr, err := netip.ParseAddr(ip)
+		return err == nil && slices.Contains(ipFamilies, familyOf(addr))
+	}
+
+	allErrs := field.ErrorList{}
+	path := fldPath.Child("networkAccessType")
+	for _, family := range ipFamilies {
+		if !egressFamilies.Has(family) {
+			allErrs = append(allErrs, field.Forbidden(path, fmt.Sprintf("the network isolation of partition %q allows no %s egress network, so a shoot with IP family %s cannot use %q; use %q or ask the operator to add one",
+				infra.PartitionID, family, family, *accessType, metal.NetworkAccessBaseline)))
+		}
+	}
+	if !slices.ContainsFunc(isolation.DNSServers, reachable) {
+		allErrs = append(allErrs, field.Forbidden(path, fmt.Sprintf("the network isolation of partition %q has no DNS server of the shoot's IP families %v, so a shoot using %q could not resolve names",
+			infra.PartitionID, ipFamilies, *accessType)))
+	}
+	if !slices.ContainsFunc(isolation.RegistryMirrors, func(m metal.RegistryMirror) bool { return reachable(m.IP) }) {
+		allErrs = append(allErrs, field.Forbidden(path, fmt.Sprintf("the network isolation of partition %q has no registry mirror of the shoot's IP families %v, so a shoot using %q could not pull images",
+			infra.PartitionID, ipFamilies, *accessType)))
 	}
 	return allErrs
 }

@@ -49,7 +49,7 @@ func validNetworkIsolation() *metal.NetworkIsolation {
 	return &metal.NetworkIsolation{
 		AllowedNetworks: metal.AllowedNetworks{
 			Ingress: []string{"10.0.0.0/8", "2001:db8:1::/48"},
-			Egress:  []string{"100.64.0.0/10", "2001:db8:2::/48"},
+			Egress:  []string{"100.64.0.0/10", "10.1.0.0/24", "2001:db8:2::/48"},
 		},
 		DNSServers: []string{"10.1.0.1", "2001:db8:2::53"},
 		NTPServers: []string{"10.1.0.2", "ntp.example.com"},
