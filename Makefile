@@ -19,6 +19,12 @@ build:
 	@mkdir -p $(BIN)
 	go build -trimpath -o $(BIN)/ ./cmd/...
 
+# Packages the deployment charts (name = OCI repository leaf, version = VERSION) into bin/charts, ready for
+# `helm push bin/charts/<name>-$(VERSION).tgz oci://<registry>/<path>`.
+.PHONY: charts
+charts:
+	go run ./hack/charts -version $(VERSION) -charts charts -out $(BIN)/charts
+
 .PHONY: envtest
 envtest:
 	@hack/envtest.sh >/dev/null

@@ -1,0 +1,134 @@
+// SPDX-FileCopyrightText: metalgarden contributors
+//
+// SPDX-License-Identifier: Apache-2.0
+
+// Package app wires the command of gardener-extension-provider-metal: Gardener's option aggregator, the
+// component configuration and the controller switches, nothing else.
+package app
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+
+	extensionscontroller "github.com/gardener/gardener/extensions/pkg/controller"
+	extensionscmdcontroller "github.com/gardener/gardener/extensions/pkg/controller/cmd"
+	"github.com/gardener/gardener/extensions/pkg/controller/heartbeat"
+	extensionsheartbeatcmd "github.com/gardener/gardener/extensions/pkg/controller/heartbeat/cmd"
+	gardenerhealthz "github.com/gardener/gardener/pkg/healthz"
+	"github.com/spf13/cobra"
+	componentbaseconfigv1alpha1 "k8s.io/component-base/config/v1alpha1"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
+
+	metalinstall "github.com/metalgarden/metalgarden/pkg/apis/metal/install"
+	metalcontroller "github.com/metalgarden/metalgarden/pkg/controller"
+	infrastructurecontroller "github.com/metalgarden/metalgarden/pkg/controller/infrastructure"
+	workercontroller "github.com/metalgarden/metalgarden/pkg/controller/worker"
+)
+
+// Name is the name of the extension: the heartbeat lease and the leader election lock are named after it.
+const Name = "provider-metal"
+
+// NewControllerManagerCommand returns the command that runs the provider's controllers.
+func NewControllerManagerCommand(ctx context.Context) *cobra.Command {
+	var (
+		restOpts = &extensionscmdcontroller.RESTOptions{}
+		mgrOpts  = &extensionscmdcontroller.ManagerOptions{
+			LeaderElection:          true,
+			LeaderElectionID:        extensionscmdcontroller.LeaderElectionNameID(Name),
+			LeaderElectionNamespace: os.Getenv("LEADER_ELECTION_NAMESPACE"),
+			MetricsBindAddress:      ":8080",
+			HealthBindAddress:       ":8081",
+		}
+		generalOpts   = &extensionscmdcontroller.GeneralOptions{}
+		configOpts    = &ConfigOptions{}
+		reconcileOpts = &extensionscmdcontroller.ReconcilerOptions{}
+		infraCtrlOpts = &extensionscmdcontroller.ControllerOptions{MaxConcurrentReconciles: 5}
+		heartbeatOpts = &extensionsheartbeatcmd.Options{
+			ExtensionName:        Name,
+			RenewIntervalSeconds: 30,
+			Namespace:            os.Getenv("LEADER_ELECTION_NAMESPACE"),
+		}
+		controllerSwitches = metalcontroller.ControllerSwitchOptions()
+
+		aggOption = extensionscmdcontroller.NewOptionAggregator(
+			restOpts,
+			mgrOpts,
+			generalOpts,
+			configOpts,
+			extensionscmdcontroller.PrefixOption("infrastructure-", infraCtrlOpts),
+			extensionscmdcontroller.PrefixOption("heartbeat-", heartbeatOpts),
+			controllerSwitches,
+			reconcileOpts,
+		)
+	)
+
+	cmd := &cobra.Command{
+		Use:          "gardener-extension-" + Name,
+		Short:        "Runs the Infrastructure (and later Worker and ControlPlane) controllers of the metal provider in a seed.",
+		SilenceUsage: true,
+		RunE: func(_ *cobra.Command, _ []string) error {
+			if err := aggOption.Complete(); err != nil {
+				return fmt.Errorf("error completing options: %w", err)
+			}
+			if err := heartbeatOpts.Validate(); err != nil {
+				return err
+			}
+			config := configOpts.Completed()
+
+			restConfig := restOpts.Completed().Config
+			if cc := config.ClientConnection; cc != nil {
+				applyClientConnection(cc, &restConfig.QPS, &restConfig.Burst)
+			}
+			mgr, err := manager.New(restConfig, mgrOpts.Completed().Options())
+			if err != nil {
+				return fmt.Errorf("could not instantiate manager: %w", err)
+			}
+			if err := extensionscontroller.AddToScheme(mgr.GetScheme()); err != nil {
+				return fmt.Errorf("could not update manager scheme: %w", err)
+			}
+			if err := metalinstall.AddToScheme(mgr.GetScheme()); err != nil {
+				return fmt.Errorf("could not update manager scheme: %w", err)
+			}
+
+			infraCtrlOpts.Completed().Apply(&infrastructurecontroller.DefaultAddOptions.Controller)
+			reconcileOpts.Completed().Apply(&infrastructurecontroller.DefaultAddOptions.IgnoreOperationAnnotation)
+			infrastructurecontroller.DefaultAddOptions.ExtensionClasses = slices.Clone(generalOpts.Completed().ExtensionClasses)
+			infrastructurecontroller.DefaultAddOptions.MetalAPI = config.MetalAPI
+			workercontroller.DefaultAddOptions = workercontroller.AddOptions{Controller: infrastructurecontroller.DefaultAddOptions.Controller, IgnoreOperationAnnotation: infrastructurecontroller.DefaultAddOptions.IgnoreOperationAnnotation, ExtensionClasses: infrastructurecontroller.DefaultAddOptions.ExtensionClasses, MachineImages: config.MachineImages}
+			heartbeatOpts.Completed().Apply(&heartbeat.DefaultAddOptions)
+
+			if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
+				return fmt.Errorf("could not add health check: %w", err)
+			}
+			if err := mgr.AddHealthzCheck("informer-sync", gardenerhealthz.NewCacheSyncHealthz(mgr.GetCache())); err != nil {
+				return fmt.Errorf("could not add health check: %w", err)
+			}
+			if err := mgr.AddReadyzCheck("informer-sync", gardenerhealthz.NewCacheSyncHealthz(mgr.GetCache())); err != nil {
+				return fmt.Errorf("could not add ready check: %w", err)
+			}
+
+			if err := controllerSwitches.Completed().AddToManager(ctx, mgr); err != nil {
+				return fmt.Errorf("could not add controllers to manager: %w", err)
+			}
+			if err := mgr.Start(ctx); err != nil {
+				return fmt.Errorf("error running manager: %w", err)
+			}
+			return nil
+		},
+	}
+	aggOption.AddFlags(cmd.Flags())
+	return cmd
+}
+
+// applyClientConnection applies the seed client's rate limits of the component configuration.
+func applyClientConnection(cc *componentbaseconfigv1alpha1.ClientConnectionConfiguration, qps *float32, burst *int) {
+	if cc.QPS > 0 {
+		*qps = cc.QPS
+	}
+	if cc.Burst > 0 {
+		*burst = int(cc.Burst)
+	}
+}
