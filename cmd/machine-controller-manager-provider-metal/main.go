@@ -37,10 +37,11 @@ func main() {
 
 	flag.InitFlags()
 	logs.InitLogs()
-	defer logs.FlushLogs()
 
 	drv := mcm.NewDriver(metal.NewClientCache(metalAPI), klog.Background().WithName("metal-driver"))
-	if err := app.Run(server, drv); err != nil {
+	err := app.Run(server, drv)
+	logs.FlushLogs()
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "%v\n", err)
 		os.Exit(1)
 	}

@@ -18,7 +18,7 @@ import (
 
 // ControllerSwitchOptions are the switches of the provider's controllers (--controllers, --disable-controllers).
 // A new controller is one more Switch line.
-func ControllerSwitchOptions() *extensionscmdcontroller.SwitchOptions {
+func ControllerSwitchOptions() *extensionscmdcontroller.SwitchOptions { //nolint:revive // the name Gardener extensions use for it
 	return extensionscmdcontroller.NewSwitchOptions(
 		extensionscmdcontroller.Switch(extensionsinfrastructurecontroller.ControllerName, infrastructurecontroller.AddToManager),
 		extensionscmdcontroller.Switch(extensionsworkercontroller.ControllerName, workercontroller.AddToManager),

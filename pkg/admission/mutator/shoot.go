@@ -94,7 +94,7 @@ func (m *shootMutator) placement(ctx context.Context, shoot *gardencorev1beta1.S
 	}
 	infra, err := helper.InfrastructureConfigFromRawExtension(shoot.Spec.Provider.InfrastructureConfig)
 	if err != nil {
-		return nil, nil
+		return nil, nil //nolint:nilerr // a broken config is the validator's to report; nothing to default from
 	}
 	place := &placement{infra: infra}
 	cloudProfile, err := gardenerutils.GetCloudProfile(ctx, m.reader, shoot)
@@ -106,7 +106,7 @@ func (m *shootMutator) placement(ctx context.Context, shoot *gardencorev1beta1.S
 	}
 	cpc, err := helper.CloudProfileConfigFromRawExtension(cloudProfile.Spec.ProviderConfig)
 	if err != nil {
-		return place, nil
+		return place, nil //nolint:nilerr // a broken cloud profile is the validator's to report
 	}
 	if _, mcp, partition, err := helper.FindMetalControlPlane(cpc, infra.PartitionID); err == nil {
 		place.mcp, place.partition = mcp, partition

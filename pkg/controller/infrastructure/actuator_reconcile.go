@@ -184,8 +184,8 @@ func encodeProviderStatus(status *apismetal.InfrastructureStatus) (*runtime.RawE
 	if err := metalhelper.Scheme.Convert(status, versioned, nil); err != nil {
 		return nil, fmt.Errorf("converting the providerStatus: %w", err)
 	}
-	versioned.TypeMeta.APIVersion = metalv1alpha1.SchemeGroupVersion.String()
-	versioned.TypeMeta.Kind = "InfrastructureStatus"
+	versioned.APIVersion = metalv1alpha1.SchemeGroupVersion.String()
+	versioned.Kind = "InfrastructureStatus"
 	data, err := json.Marshal(versioned)
 	if err != nil {
 		return nil, fmt.Errorf("encoding the providerStatus: %w", err)
