@@ -163,7 +163,7 @@ func (c *Client) PickAggregates(ctx context.Context, n int) ([]Aggregate, error)
 // findSVM looks an SVM up by name; nil without error when it does not exist.
 func (c *Client) findSVM(ctx context.Context, name string) (*models.Svm, error) {
 	p := svm.NewSvmCollectionGetParams().WithContext(ctx).WithTimeout(c.cfg.RequestTimeout).
-		WithName(&name).WithFields([]string{"name", "uuid", "state", "comment", "aggregates"})
+		WithName(&name).WithFields([]string{"name", "uuid", "state", "comment", "aggregates", "max_volumes", "qos_policy"})
 	resp, err := c.api.Svm.SvmCollectionGet(p, c.auth)
 	if err != nil {
 		return nil, err

@@ -348,6 +348,145 @@ var _ = Describe("Client against the ONTAP simulator", func() {
 		}
 	})
 
+	Describe("limits", func() {
+		svmState := func(name string) ontapapi.SVMState {
+			GinkgoHelper()
+			state := srv.State()
+			i := slices.IndexFunc(state.SVMs, func(v ontapapi.SVMState) bool { return v.Name == name })
+			Expect(i).NotTo(BeNumerically("<", 0), "SVM %s not found", name)
+			return state.SVMs[i]
+		}
+		qosState := func(name string) ontapapi.QoSPolicyState {
+			GinkgoHelper()
+			state := srv.State()
+			i := slices.IndexFunc(state.QoSPolicies, func(p ontapapi.QoSPolicyState) bool { return p.Name == name })
+			Expect(i).NotTo(BeNumerically("<", 0), "QoS policy %s not found", name)
+			return state.QoSPolicies[i]
+		}
+
+		It("sets the SVM's volume limit, which the cluster enforces, and repairs it with one write", func() {
+			svm, err := c.EnsureSVM(ctx, ontap.SVMSpec{Name: "limited", MaxVolumes: 2})
+			Expect(err).NotTo(HaveOccurred())
+			Expect(svm.MaxVolumes).To(Equal(2))
+			Expect(svmState("limited").MaxVolumes).To(Equal("2"))
+
+			mark := srv.Mark()
+			Expect(c.EnsureSVM(ctx, ontap.SVMSpec{Name: "limited", MaxVolumes: 2})).Error().NotTo(HaveOccurred())
+			Expect(srv.CallsSince(mark).Writes()).To(BeEmpty())
+
+			Expect(srv.CreateVolume("limited", "pvc_1", 1<<30)).To(Succeed())
+			Expect(srv.CreateVolume("limited", "pvc_2", 1<<30)).To(Succeed())
+			Expect(srv.CreateVolume("limited", "pvc_3", 1<<30)).To(MatchError(ContainSubstring("limit of 2 volumes")))
+
+			By("repairing a limit changed by hand")
+			Expect(srv.SetSVMMaxVolumes("limited", "unlimited")).To(Succeed())
+			mark = srv.Mark()
+			Expect(c.EnsureSVM(ctx, ontap.SVMSpec{Name: "limited", MaxVolumes: 2})).To(HaveField("MaxVolumes", 2))
+			Expect(srv.CallsSince(mark).Writes().Endpoints()).To(Equal([]string{"PATCH /api/svm/svms/{uuid}"}))
+
+			By("lifting the limit")
+			Expect(c.EnsureSVM(ctx, ontap.SVMSpec{Name: "limited"})).To(HaveField("MaxVolumes", 0))
+			Expect(svmState("limited").MaxVolumes).To(Equal("unlimited"))
+			Expect(srv.CreateVolume("limited", "pvc_3", 1<<30)).To(Succeed())
+
+			By("refusing a limit below the volumes the SVM holds")
+			_, err = c.EnsureSVM(ctx, ontap.SVMSpec{Name: "limited", MaxVolumes: 1})
+			Expect(err).To(MatchError(ContainSubstring("updating SVM limited on ONTAP cluster sim")))
+			Expect(ontap.IsConfiguration(err)).To(BeTrue(), "%v", err)
+		})
+
+		It("creates a shared QoS policy, applies it to the SVM and writes nothing when all is in place", func() {
+			Expect(c.EnsureSVM(ctx, ontap.SVMSpec{Name: "capped"})).Error().NotTo(HaveOccurred())
+			spec := ontap.QoSPolicySpec{Name: "capped_qos", MaxIOPS: 5000, MaxThroughputMBps: 200}
+
+			mark := srv.Mark()
+			policy, err := c.EnsureQoSPolicy(ctx, "capped", spec)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(policy).To(And(HaveField("Name", "capped_qos"), HaveField("SVM", "capped"), HaveField("MaxIOPS", int64(5000)),
+				HaveField("MaxThroughputMBps", int64(200)), HaveField("Shared", true), HaveField("UUID", Not(BeEmpty()))))
+			Expect(srv.CallsSince(mark).Writes().Endpoints()).To(Equal([]string{"POST /api/storage/qos/policies", "PATCH /api/svm/svms/{uuid}"}))
+			Expect(qosState("capped_qos")).To(Equal(ontapapi.QoSPolicyState{
+				SVM: "capped", Name: "capped_qos", UUID: policy.UUID, MaxThroughputIOPS: 5000, MaxThroughputMBps: 200,
+				CapacityShared: true, UsedBy: []string{"capped"},
+			}))
+			Expect(svmState("capped").QoSPolicy).To(Equal("capped_qos"))
+			Expect(c.GetSVM(ctx, "capped")).To(HaveField("QoSPolicy", "capped_qos"))
+
+			mark = srv.Mark()
+			Expect(c.EnsureQoSPolicy(ctx, "capped", spec)).To(Equal(policy))
+			Expect(srv.CallsSince(mark).Writes()).To(BeEmpty())
+			Expect(srv.CallsSince(mark)).NotTo(BeEmpty())
+		})
+
+		DescribeTable("drift of the QoS policy is repaired with one write",
+			func(drift func(), spec ontap.QoSPolicySpec, wantWrite string) {
+				Expect(c.EnsureSVM(ctx, ontap.SVMSpec{Name: "capped"})).Error().NotTo(HaveOccurred())
+				Expect(c.EnsureQoSPolicy(ctx, "capped", ontap.QoSPolicySpec{Name: "capped_qos", MaxIOPS: 5000})).Error().NotTo(HaveOccurred())
+				drift()
+
+				mark := srv.Mark()
+				Expect(c.EnsureQoSPolicy(ctx, "capped", spec)).Error().NotTo(HaveOccurred())
+				Expect(srv.CallsSince(mark).Writes().Endpoints()).To(Equal([]string{wantWrite}))
+				Expect(qosState("capped_qos")).To(And(HaveField("MaxThroughputIOPS", spec.MaxIOPS), HaveField("MaxThroughputMBps", spec.MaxThroughputMBps),
+					HaveField("UsedBy", []string{"capped"})))
+
+				mark = srv.Mark()
+				Expect(c.EnsureQoSPolicy(ctx, "capped", spec)).Error().NotTo(HaveOccurred())
+				Expect(srv.CallsSince(mark).Writes()).To(BeEmpty())
+			},
+			Entry("limits changed by hand", func() { Expect(srv.SetQoSPolicyLimits("capped_qos", 100, 0)).To(Succeed()) },
+				ontap.QoSPolicySpec{Name: "capped_qos", MaxIOPS: 5000}, "PATCH /api/storage/qos/policies/{uuid}"),
+			Entry("new limits in the spec", func() {},
+				ontap.QoSPolicySpec{Name: "capped_qos", MaxIOPS: 8000, MaxThroughputMBps: 400}, "PATCH /api/storage/qos/policies/{uuid}"),
+			Entry("policy removed from the SVM by hand", func() { Expect(srv.SetSVMQoSPolicy("capped", "")).To(Succeed()) },
+				ontap.QoSPolicySpec{Name: "capped_qos", MaxIOPS: 5000}, "PATCH /api/svm/svms/{uuid}"),
+		)
+
+		It("refuses a policy name another SVM owns as a configuration problem", func() {
+			Expect(c.EnsureSVM(ctx, ontap.SVMSpec{Name: "first"})).Error().NotTo(HaveOccurred())
+			Expect(c.EnsureSVM(ctx, ontap.SVMSpec{Name: "second"})).Error().NotTo(HaveOccurred())
+			Expect(c.EnsureQoSPolicy(ctx, "first", ontap.QoSPolicySpec{Name: "taken", MaxIOPS: 100})).Error().NotTo(HaveOccurred())
+
+			mark := srv.Mark()
+			_, err := c.EnsureQoSPolicy(ctx, "second", ontap.QoSPolicySpec{Name: "taken", MaxIOPS: 100})
+			Expect(err).To(MatchError(ContainSubstring(`ensuring QoS policy taken of SVM second on ONTAP cluster sim: QoS policy taken belongs to SVM "first"`)))
+			Expect(ontap.IsConfiguration(err)).To(BeTrue())
+			Expect(srv.CallsSince(mark).Writes()).To(BeEmpty())
+
+			By("leaving the other SVM's policy alone when asked to delete it")
+			Expect(c.DeleteQoSPolicy(ctx, "second", "taken")).To(Succeed())
+			Expect(qosState("taken").UsedBy).To(Equal([]string{"first"}))
+		})
+
+		It("removes the policy from the SVM before deleting it; deleting a missing one writes nothing", func() {
+			Expect(c.EnsureSVM(ctx, ontap.SVMSpec{Name: "capped"})).Error().NotTo(HaveOccurred())
+			Expect(c.EnsureQoSPolicy(ctx, "capped", ontap.QoSPolicySpec{Name: "capped_qos", MaxThroughputMBps: 100})).Error().NotTo(HaveOccurred())
+
+			mark := srv.Mark()
+			Expect(c.DeleteQoSPolicy(ctx, "capped", "capped_qos")).To(Succeed())
+			Expect(srv.CallsSince(mark).Writes().Endpoints()).To(Equal([]string{"PATCH /api/svm/svms/{uuid}", "DELETE /api/storage/qos/policies/{uuid}"}))
+			Expect(srv.State().QoSPolicies).To(BeEmpty())
+			Expect(svmState("capped").QoSPolicy).To(BeEmpty())
+
+			mark = srv.Mark()
+			Expect(c.DeleteQoSPolicy(ctx, "capped", "capped_qos")).To(Succeed())
+			Expect(c.DeleteQoSPolicy(ctx, "missing-svm", "capped_qos")).To(Succeed())
+			Expect(srv.CallsSince(mark).Writes()).To(BeEmpty())
+		})
+
+		It("creates one policy when the answer to its creation is lost", func() {
+			Expect(c.EnsureSVM(ctx, ontap.SVMSpec{Name: "capped"})).Error().NotTo(HaveOccurred())
+			srv.InjectFault(ontapapi.Fault{Method: "POST", Path: "/api/storage/qos/policies", Times: 1, DropResponse: true})
+			mark := srv.Mark()
+			_, err := c.EnsureQoSPolicy(ctx, "capped", ontap.QoSPolicySpec{Name: "capped_qos", MaxIOPS: 100})
+			Expect(ontap.IsRetriable(err)).To(BeTrue(), "%v", err)
+
+			Expect(c.EnsureQoSPolicy(ctx, "capped", ontap.QoSPolicySpec{Name: "capped_qos", MaxIOPS: 100})).Error().NotTo(HaveOccurred())
+			Expect(srv.State().QoSPolicies).To(HaveLen(1))
+			Expect(srv.CallsSince(mark).Count("POST", "/api/storage/qos/policies")).To(Equal(1))
+		})
+	})
+
 	Describe("deleting an SVM", func() {
 		s := shoot{svm: "shoot--p--gone", user: "trident", password: "Gone-pw-1", index: 3}
 
@@ -378,6 +517,19 @@ var _ = Describe("Client against the ONTAP simulator", func() {
 			mark = srv.Mark()
 			Expect(c.DeleteSVM(ctx, s.svm)).To(Succeed())
 			Expect(srv.CallsSince(mark).Writes()).To(BeEmpty())
+		})
+
+		It("removes the SVM's QoS policy and deletes the policies it owns before the SVM", func() {
+			Expect(c.EnsureQoSPolicy(ctx, s.svm, ontap.QoSPolicySpec{Name: s.svm + "_qos", MaxIOPS: 1000})).Error().NotTo(HaveOccurred())
+			Expect(srv.LeftoversForSVM(s.svm)).To(ContainElement("qos policy shoot--p--gone/shoot--p--gone_qos"))
+
+			mark := srv.Mark()
+			Expect(c.DeleteSVM(ctx, s.svm)).To(Succeed())
+			writes := srv.CallsSince(mark).Writes().Endpoints()
+			Expect(writes).To(ContainElements("PATCH /api/svm/svms/{uuid}", "DELETE /api/storage/qos/policies/{uuid}"))
+			Expect(writes[len(writes)-1]).To(Equal("DELETE /api/svm/svms/{uuid}"))
+			Expect(srv.LeftoversForSVM(s.svm)).To(BeEmpty())
+			Expect(srv.State().QoSPolicies).To(BeEmpty())
 		})
 
 		It("refuses while volumes exist, naming them, and succeeds once they are gone", func() {

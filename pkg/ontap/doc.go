@@ -1,9 +1,10 @@
 // Package ontap is metalgarden's only door to NetApp ONTAP clusters: it
 // builds trident's generated ONTAP REST client from a credentials Secret and
 // offers the small, idempotent operations the ontap extension needs to give a
-// shoot its own SVM: EnsureSVM/DeleteSVM, data and management interfaces,
-// protocol services, an SVM-scoped account for Trident, routes, export
-// policies and aggregate placement.
+// shoot its own SVM: EnsureSVM/DeleteSVM (with the SVM's volume limit),
+// data and management interfaces, protocol services, an SVM-scoped account
+// for Trident, routes, export policies, the SVM's QoS policy and aggregate
+// placement.
 //
 // Every Ensure reads first and writes only what differs, so a second call on
 // an unchanged cluster makes no write request. Asynchronous ONTAP jobs are

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,7 +23,23 @@ func svmFromModel(s *models.Svm) SVM {
 		out.Aggregates = append(out.Aggregates, deref(a.Name))
 	}
 	slices.Sort(out.Aggregates)
+	// ONTAP says "unlimited" or a number; anything else counts as unlimited
+	// and gets the desired value written.
+	if n, err := strconv.Atoi(deref(s.MaxVolumes)); err == nil && n > 0 {
+		out.MaxVolumes = n
+	}
+	if s.QosPolicy != nil {
+		out.QoSPolicy = deref(s.QosPolicy.Name)
+	}
 	return out
+}
+
+// maxVolumes is ONTAP's max_volumes for a limit, 0 meaning unlimited.
+func maxVolumes(n int) string {
+	if n <= 0 {
+		return "unlimited"
+	}
+	return strconv.Itoa(n)
 }
 
 // GetSVM returns the SVM; IsNotFound(err) when it does not exist.
@@ -41,7 +58,9 @@ func (c *Client) GetSVM(ctx context.Context, name string) (SVM, error) {
 // EnsureSVM finds the SVM by name or creates it. Creation is an
 // asynchronous ONTAP job which EnsureSVM waits for. When an earlier attempt
 // lost the answer to its create request, the SVM is found by name and not
-// created twice. Comment and aggregates of an existing SVM are repaired.
+// created twice. Comment, aggregates and the volume limit of an existing SVM
+// are repaired; a new SVM gets its volume limit the same way, right after it
+// was created.
 func (c *Client) EnsureSVM(ctx context.Context, spec SVMSpec) (SVM, error) {
 	if spec.Name == "" {
 		return SVM{}, c.wrap("ensuring SVM", &Error{Class: ClassConfiguration, Message: "SVM name is empty"})
@@ -98,6 +117,9 @@ func (c *Client) EnsureSVM(ctx context.Context, spec SVMSpec) (SVM, error) {
 		}
 		changed = true
 	}
+	if want := maxVolumes(spec.MaxVolumes); want != maxVolumes(current.MaxVolumes) {
+		patch.MaxVolumes, changed = new(want), true
+	}
 	if !changed {
 		return current, nil
 	}
@@ -150,8 +172,10 @@ func sortedCopy(in []string) []string {
 // DeleteSVM deletes the SVM in the order ONTAP needs: it refuses while
 // volumes, LUNs or NVMe namespaces exist (ErrSVMNotEmpty, retriable: the
 // shoot's Trident deletes them), then disables and deletes the protocol
-// services, deletes the SVM-scoped accounts, export policies, LIFs and routes,
-// and finally the SVM (an asynchronous job). A missing SVM is not an error.
+// services, deletes the SVM-scoped accounts and export policies, removes the
+// SVM's QoS policy from it and deletes the policies it owns, deletes LIFs and
+// routes, and finally the SVM (an asynchronous job). A missing SVM is not an
+// error.
 func (c *Client) DeleteSVM(ctx context.Context, name string) error {
 	op := "deleting SVM " + name
 	s, err := c.findSVM(ctx, name)
@@ -173,6 +197,9 @@ func (c *Client) DeleteSVM(ctx context.Context, name string) error {
 		return c.wrap(op, err)
 	}
 	if err := c.deleteExportPolicies(ctx, uuid); err != nil {
+		return c.wrap(op, err)
+	}
+	if err := c.deleteQoSPolicies(ctx, s); err != nil {
 		return c.wrap(op, err)
 	}
 	lifs, err := c.listInterfaces(ctx, uuid, "")

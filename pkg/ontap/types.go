@@ -26,6 +26,13 @@ type Cluster interface {
 	// is not an error.
 	DeleteSVM(ctx context.Context, name string) error
 
+	// EnsureQoSPolicy creates or repairs the SVM's QoS policy and applies it
+	// to the SVM.
+	EnsureQoSPolicy(ctx context.Context, svm string, spec QoSPolicySpec) (QoSPolicy, error)
+	// DeleteQoSPolicy removes the policy from the SVM and deletes it; a
+	// missing one is not an error.
+	DeleteQoSPolicy(ctx context.Context, svm, name string) error
+
 	// EnsureInterface creates the LIF or repairs address, home node, home
 	// port and service policy.
 	EnsureInterface(ctx context.Context, svm string, spec LIFSpec) (LIF, error)
@@ -86,6 +93,9 @@ type SVMSpec struct {
 	Aggregates []string
 	// Language of a new SVM; ONTAP's default (c.utf_8) when empty.
 	Language string
+	// MaxVolumes limits the number of volumes the SVM may hold; 0 means
+	// unlimited. It is enforced either way: a limit set by hand is removed.
+	MaxVolumes int
 }
 
 // SVM is an existing SVM.
@@ -95,6 +105,33 @@ type SVM struct {
 	State      string
 	Comment    string
 	Aggregates []string
+	// MaxVolumes is the SVM's volume limit, 0 for unlimited.
+	MaxVolumes int
+	// QoSPolicy is the name of the QoS policy applied to the SVM, empty for
+	// none.
+	QoSPolicy string
+}
+
+// QoSPolicySpec is a desired fixed QoS policy of an SVM: a throughput
+// ceiling that all storage objects of the SVM share.
+type QoSPolicySpec struct {
+	// Name of the policy; ONTAP wants it unique in the cluster.
+	Name string
+	// MaxIOPS is the ceiling in I/O operations per second, 0 for none.
+	MaxIOPS int64
+	// MaxThroughputMBps is the ceiling in megabytes per second, 0 for none.
+	MaxThroughputMBps int64
+}
+
+// QoSPolicy is an existing QoS policy.
+type QoSPolicy struct {
+	Name              string
+	UUID              string
+	SVM               string
+	MaxIOPS           int64
+	MaxThroughputMBps int64
+	// Shared: the ceiling holds for all objects together, not for each.
+	Shared bool
 }
 
 // LIFSpec is a desired IP interface of an SVM.

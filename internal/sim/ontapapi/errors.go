@@ -28,6 +28,8 @@ const (
 	CodeUnknownHomeNode   = "1376950"
 	CodeUnknownPolicy     = "1376951"
 	CodeMethodUnsupported = "3"
+	CodeVolumeLimit       = "13434920"
+	CodeOwnsQoSPolicies   = "13434921"
 )
 
 // apiError is an ONTAP error answer: HTTP status plus the body's error object.

@@ -32,6 +32,11 @@ func (s *Server) routes() {
 	s.handle("POST /api/storage/namespaces", s.createNamespace)
 	s.handle("GET /api/storage/namespaces/{uuid}", s.getNamespace)
 	s.handle("DELETE /api/storage/namespaces/{uuid}", s.deleteNamespace)
+	s.handle("GET /api/storage/qos/policies", s.listQoSPolicies)
+	s.handle("POST /api/storage/qos/policies", s.createQoSPolicy)
+	s.handle("GET /api/storage/qos/policies/{uuid}", s.getQoSPolicy)
+	s.handle("PATCH /api/storage/qos/policies/{uuid}", s.modifyQoSPolicy)
+	s.handle("DELETE /api/storage/qos/policies/{uuid}", s.deleteQoSPolicy)
 	// svm
 	s.handle("GET /api/svm/svms", s.listSVMs)
 	s.handle("POST /api/svm/svms", s.createSVM)

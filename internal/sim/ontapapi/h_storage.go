@@ -98,6 +98,9 @@ func (s *Server) createVolume(rc *reqCtx) (int, any, *apiError) {
 			return 0, nil, conflict(CodeDuplicate, "name", "Duplicate volume name %q in SVM %q.", name, deref(svm.Name))
 		}
 	}
+	if aerr := s.st.checkVolumeLimit(svm); aerr != nil {
+		return 0, nil, aerr
+	}
 	aggr, aerr := s.placeVolume(rc, svm, in.VolumeInlineAggregates)
 	if aerr != nil {
 		return 0, nil, aerr
@@ -105,6 +108,9 @@ func (s *Server) createVolume(rc *reqCtx) (int, any, *apiError) {
 	return rc.startJobLocked("POST /api/storage/volumes", svm, false, func() *apiError {
 		if _, ok := s.st.SVMs[svmUUID]; !ok {
 			return notFound("svm.uuid")
+		}
+		if aerr := s.st.checkVolumeLimit(svm); aerr != nil {
+			return aerr
 		}
 		if aggr.Size-aggr.Used < size {
 			return &apiError{status: http.StatusConflict, code: CodeNoSpace,

@@ -1,6 +1,7 @@
 package ontapapi
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -26,6 +27,14 @@ func (s *Server) svmModel(svm *models.Svm) *models.Svm {
 	c.Nvme = &models.SvmInlineNvme{Allowed: nvmeA, Enabled: nvmeE}
 	c.Iscsi = &models.SvmInlineIscsi{Allowed: iscsiA, Enabled: iscsiE}
 	c.Nfs = &models.SvmInlineNfs{Allowed: nfsA, Enabled: nfsE}
+	c.MaxVolumes = new(cmp.Or(deref(svm.MaxVolumes), maxVolumesUnlimited))
+	// The SVM keeps the policy's UUID; the name is the policy's current one.
+	c.QosPolicy = nil
+	if svm.QosPolicy != nil {
+		if p, ok := s.st.QoSPolicies[deref(svm.QosPolicy.UUID)]; ok {
+			c.QosPolicy = &models.SvmInlineQosPolicy{Name: p.Name, UUID: p.UUID}
+		}
+	}
 	return &c
 }
 
@@ -92,6 +101,14 @@ func (s *Server) createSVM(rc *reqCtx) (int, any, *apiError) {
 	if language == "" {
 		language = "c.utf_8"
 	}
+	maxVolumes := cmp.Or(deref(in.MaxVolumes), maxVolumesUnlimited)
+	if _, _, aerr := parseMaxVolumes(maxVolumes); aerr != nil {
+		return 0, nil, aerr
+	}
+	if in.QosPolicy != nil {
+		// A new SVM owns no policy yet.
+		return 0, nil, badRequest(CodeInvalidValue, "qos_policy", "A QoS policy can be assigned once the SVM exists and owns it.")
+	}
 	uuid := newUUID()
 	svm := &models.Svm{
 		UUID:                new(uuid),
@@ -99,6 +116,7 @@ func (s *Server) createSVM(rc *reqCtx) (int, any, *apiError) {
 		State:               new("initializing"),
 		Subtype:             new("default"),
 		Language:            new(language),
+		MaxVolumes:          new(maxVolumes),
 		Ipspace:             &models.SvmInlineIpspace{Name: new("Default"), UUID: new(s.st.IPspaceUUID)},
 		SvmInlineAggregates: aggrs,
 	}
@@ -128,7 +146,7 @@ func (s *Server) modifySVM(rc *reqCtx) (int, any, *apiError) {
 	if !ok {
 		return 0, nil, notFound("uuid")
 	}
-	if err := rc.onlyKeys("name", "comment", "aggregates", "language", "state"); err != nil {
+	if err := rc.onlyKeys("name", "comment", "aggregates", "language", "state", "max_volumes", "qos_policy"); err != nil {
 		return 0, nil, err
 	}
 	var in models.Svm
@@ -154,6 +172,22 @@ func (s *Server) modifySVM(rc *reqCtx) (int, any, *apiError) {
 		}
 	}
 	uuid := deref(svm.UUID)
+	if in.MaxVolumes != nil {
+		limit, unlimited, aerr := parseMaxVolumes(*in.MaxVolumes)
+		if aerr != nil {
+			return 0, nil, aerr
+		}
+		if vols, _, _ := s.st.storageOf(uuid); !unlimited && int64(len(vols)) > limit {
+			return 0, nil, badRequest(CodeInvalidValue, "max_volumes", "SVM %q already holds %d volumes, more than max_volumes %d.", deref(svm.Name), len(vols), limit)
+		}
+	}
+	var qos *models.QosPolicy
+	if in.QosPolicy != nil {
+		var aerr *apiError
+		if qos, aerr = s.svmQoSPolicy(svm, in.QosPolicy); aerr != nil {
+			return 0, nil, aerr
+		}
+	}
 	return rc.startJobLocked("PATCH /api/svm/svms/"+uuid, svm, true, func() *apiError {
 		if _, ok := s.st.SVMs[uuid]; !ok {
 			return notFound("uuid")
@@ -172,6 +206,18 @@ func (s *Server) modifySVM(rc *reqCtx) (int, any, *apiError) {
 		}
 		if in.State != nil {
 			svm.State = new(*in.State)
+		}
+		if in.MaxVolumes != nil {
+			svm.MaxVolumes = new(*in.MaxVolumes)
+		}
+		if in.QosPolicy != nil {
+			svm.QosPolicy = nil
+			if qos != nil {
+				if _, ok := s.st.QoSPolicies[deref(qos.UUID)]; !ok {
+					return badRequest(CodeInvalidValue, "qos_policy", "Policy group %q not found.", deref(qos.Name))
+				}
+				svm.QosPolicy = &models.SvmInlineQosPolicy{UUID: new(deref(qos.UUID))}
+			}
 		}
 		return nil
 	}, nil)
@@ -204,6 +250,10 @@ func (s *Server) deleteSVM(rc *reqCtx) (int, any, *apiError) {
 			}
 			return &apiError{status: http.StatusConflict, code: CodeSVMNotEmpty,
 				message: fmt.Sprintf("Cannot delete SVM %q because it still contains %s. Delete them first.", deref(svm.Name), strings.Join(parts, ", "))}
+		}
+		if policies := s.st.qosPoliciesOf(uuid); len(policies) > 0 {
+			return &apiError{status: http.StatusConflict, code: CodeOwnsQoSPolicies,
+				message: fmt.Sprintf("Cannot delete SVM %q because it owns QoS policy groups (%s). Delete them first.", deref(svm.Name), strings.Join(policies, ", "))}
 		}
 		s.st.deleteSVMObjects(uuid)
 		return nil

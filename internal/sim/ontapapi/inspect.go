@@ -25,6 +25,7 @@ type Snapshot struct {
 	Volumes        []VolumeState
 	LUNs           []StorageObjectState
 	Namespaces     []StorageObjectState
+	QoSPolicies    []QoSPolicyState
 	Jobs           []JobState
 }
 
@@ -41,6 +42,21 @@ type AggregateState struct {
 type SVMState struct {
 	Name, UUID, State, Comment, Language string
 	Aggregates                           []string
+	// MaxVolumes is "unlimited" or the number of volumes the SVM may hold.
+	MaxVolumes string
+	// QoSPolicy is the name of the QoS policy applied to the SVM, empty for none.
+	QoSPolicy string
+}
+
+// QoSPolicyState is a QoS policy group with its fixed limits (0 means none).
+type QoSPolicyState struct {
+	// SVM owns the policy.
+	SVM, Name, UUID                      string
+	MaxThroughputIOPS, MaxThroughputMBps int64
+	MinThroughputIOPS, MinThroughputMBps int64
+	CapacityShared, Adaptive             bool
+	// UsedBy are the SVMs the policy is applied to.
+	UsedBy []string
 }
 
 // InterfaceState is an IP interface (LIF).
@@ -110,9 +126,13 @@ func (s *Server) State() Snapshot {
 		snap.Aggregates = append(snap.Aggregates, AggregateState{Name: a.Name, UUID: a.UUID, Node: a.Node, Size: a.Size, Used: a.Used})
 	}
 	for _, svm := range st.sortedSVMs() {
-		ss := SVMState{Name: deref(svm.Name), UUID: deref(svm.UUID), State: deref(svm.State), Comment: deref(svm.Comment), Language: deref(svm.Language)}
+		m := s.svmModel(svm)
+		ss := SVMState{Name: deref(svm.Name), UUID: deref(svm.UUID), State: deref(svm.State), Comment: deref(svm.Comment), Language: deref(svm.Language), MaxVolumes: deref(m.MaxVolumes)}
 		for _, a := range svm.SvmInlineAggregates {
 			ss.Aggregates = append(ss.Aggregates, deref(a.Name))
+		}
+		if m.QosPolicy != nil {
+			ss.QoSPolicy = deref(m.QosPolicy.Name)
 		}
 		snap.SVMs = append(snap.SVMs, ss)
 	}
@@ -168,6 +188,15 @@ func (s *Server) State() Snapshot {
 	for _, n := range sortedValues(st.Namespaces, func(n *models.NvmeNamespace) string { return deref(n.Svm.Name) + deref(n.Name) }) {
 		snap.Namespaces = append(snap.Namespaces, StorageObjectState{SVM: deref(n.Svm.Name), Path: deref(n.Name), UUID: deref(n.UUID), Size: deref(n.Space.Size)})
 	}
+	for _, p := range st.sortedQoSPolicies() {
+		ps := QoSPolicyState{SVM: deref(p.Svm.Name), Name: deref(p.Name), UUID: deref(p.UUID), Adaptive: p.Adaptive != nil, UsedBy: st.svmsUsingQoSPolicy(deref(p.UUID))}
+		if f := p.Fixed; f != nil {
+			ps.MaxThroughputIOPS, ps.MaxThroughputMBps = deref(f.MaxThroughputIops), deref(f.MaxThroughputMbps)
+			ps.MinThroughputIOPS, ps.MinThroughputMBps = deref(f.MinThroughputIops), deref(f.MinThroughputMbps)
+			ps.CapacityShared = deref(f.CapacityShared)
+		}
+		snap.QoSPolicies = append(snap.QoSPolicies, ps)
+	}
 	for _, j := range sortedValues(s.jobs, func(j *jobRec) string { return j.start.Format(time.RFC3339Nano) + j.uuid }) {
 		snap.Jobs = append(snap.Jobs, JobState{UUID: j.uuid, Description: j.description, State: j.state, Message: j.message, SVM: j.svmName})
 	}
@@ -175,8 +204,8 @@ func (s *Server) State() Snapshot {
 }
 
 // LeftoversForSVM lists everything the cluster still holds of the SVM (the
-// SVM itself, LIFs, routes, services, export policies, accounts, volumes,
-// LUNs, namespaces). Empty means nothing is left behind.
+// SVM itself, LIFs, routes, services, export policies, QoS policies,
+// accounts, volumes, LUNs, namespaces). Empty means nothing is left behind.
 func (s *Server) LeftoversForSVM(name string) []string {
 	return s.leftovers(func(svm string) bool { return strings.EqualFold(svm, name) })
 }
@@ -221,6 +250,11 @@ func (s *Server) leftovers(match func(svm string) bool) []string {
 			out = append(out, fmt.Sprintf("export policy %s/%s", p.SVM, p.Name))
 		}
 	}
+	for _, p := range snap.QoSPolicies {
+		if match(p.SVM) {
+			out = append(out, fmt.Sprintf("qos policy %s/%s", p.SVM, p.Name))
+		}
+	}
 	for _, a := range snap.Accounts {
 		if a.Scope == "svm" && match(a.Owner) {
 			out = append(out, fmt.Sprintf("account %s/%s", a.Owner, a.Name))
@@ -253,6 +287,9 @@ func (s *Server) CreateVolume(svmName, volName string, size int64) error {
 	svm := s.st.svmByName(svmName)
 	if svm == nil {
 		return fmt.Errorf("svm %q not found", svmName)
+	}
+	if aerr := s.st.checkVolumeLimit(svm); aerr != nil {
+		return aerr
 	}
 	rc := &reqCtx{s: s, p: principal{user: s.cfg.AdminUser}}
 	aggr, aerr := s.placeVolume(rc, svm, nil)
@@ -362,6 +399,59 @@ func (s *Server) SetServiceEnabled(svmName, protocol string, enabled bool) error
 		return fmt.Errorf("no %s service in svm %q", protocol, svmName)
 	}
 	svc.Enabled = enabled
+	s.persistLocked()
+	return nil
+}
+
+// SetSVMMaxVolumes changes the max_volumes of an SVM out of band ("unlimited"
+// or a number), the way an operator editing the cluster by hand would.
+func (s *Server) SetSVMMaxVolumes(svmName, maxVolumes string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	svm := s.st.svmByName(svmName)
+	if svm == nil {
+		return fmt.Errorf("svm %q not found", svmName)
+	}
+	if _, _, aerr := parseMaxVolumes(maxVolumes); aerr != nil {
+		return aerr
+	}
+	svm.MaxVolumes = new(maxVolumes)
+	s.persistLocked()
+	return nil
+}
+
+// SetSVMQoSPolicy applies a QoS policy the SVM owns to it out of band, or
+// removes the SVM's policy with an empty name.
+func (s *Server) SetSVMQoSPolicy(svmName, policy string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	svm := s.st.svmByName(svmName)
+	if svm == nil {
+		return fmt.Errorf("svm %q not found", svmName)
+	}
+	if policy == "" {
+		svm.QosPolicy = nil
+		s.persistLocked()
+		return nil
+	}
+	p, aerr := s.svmQoSPolicy(svm, &models.SvmInlineQosPolicy{Name: new(policy)})
+	if aerr != nil {
+		return aerr
+	}
+	svm.QosPolicy = &models.SvmInlineQosPolicy{UUID: p.UUID}
+	s.persistLocked()
+	return nil
+}
+
+// SetQoSPolicyLimits changes the fixed ceilings of a QoS policy out of band.
+func (s *Server) SetQoSPolicyLimits(policy string, maxIOPS, maxMBps int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.st.qosPolicyByRef(policy, "")
+	if p == nil || p.Fixed == nil {
+		return fmt.Errorf("fixed qos policy %q not found", policy)
+	}
+	p.Fixed.MaxThroughputIops, p.Fixed.MaxThroughputMbps = new(maxIOPS), new(maxMBps)
 	s.persistLocked()
 	return nil
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/netapp/trident/storage_drivers/ontap/api/rest/models"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	. "github.com/onsi/gomega/gstruct"
 
 	"github.com/metalgarden/metalgarden/internal/sim/ontapapi"
 )
@@ -331,6 +332,169 @@ var _ = Describe("Server", func() {
 		all, err := api.Networking.NetworkIPInterfacesGet(networking.NewNetworkIPInterfacesGetParams(), admin(srv))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(all.Payload.IPInterfaceResponseInlineRecords).To(HaveLen(2))
+	})
+
+	Describe("QoS policies and volume limits", func() {
+		createPolicy := func(svmUUID, name string, fixed *models.QosPolicyInlineFixed) string {
+			GinkgoHelper()
+			resp, err := api.Storage.QosPolicyCreate(storage.NewQosPolicyCreateParams().WithInfo(&models.QosPolicy{
+				Name: new(name), Svm: &models.QosPolicyInlineSvm{UUID: new(svmUUID)}, Fixed: fixed,
+			}), admin(srv))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(*waitJob(resp.Payload, admin(srv)).State).To(Equal("success"))
+			list, err := api.Storage.QosPolicyCollectionGet(storage.NewQosPolicyCollectionGetParams().WithName(&name), admin(srv))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(list.Payload.QosPolicyResponseInlineRecords).To(HaveLen(1))
+			return *list.Payload.QosPolicyResponseInlineRecords[0].UUID
+		}
+		modifySVM := func(uuid string, patch *models.Svm) *models.Job {
+			GinkgoHelper()
+			resp, err := api.Svm.SvmModify(svm.NewSvmModifyParams().WithUUID(uuid).WithInfo(patch), admin(srv))
+			Expect(err).NotTo(HaveOccurred())
+			return waitJob(resp.Payload, admin(srv))
+		}
+		// errorCode is "<HTTP status> <ONTAP error code>" of a failed call.
+		errorCode := func(err error) string {
+			GinkgoHelper()
+			var def interface {
+				Code() int
+				GetPayload() *models.ErrorResponse
+			}
+			Expect(errors.As(err, &def)).To(BeTrue(), "%v", err)
+			return fmt.Sprintf("%d %s", def.Code(), *def.GetPayload().Error.Code)
+		}
+
+		It("creates SVM-scoped policies in jobs, renders them in ONTAP's shape and applies them to their SVM", func() {
+			uuid := createSVM("capped")
+			policyUUID := createPolicy(uuid, "capped_qos", &models.QosPolicyInlineFixed{MaxThroughputIops: new(int64(5000)), CapacityShared: new(true)})
+
+			user, password := srv.AdminCredentials()
+			status, body := rawCall(srv, "GET", "/api/storage/qos/policies/"+policyUUID, user, password, "")
+			Expect(status).To(Equal(200))
+			Expect(body).To(And(
+				HaveKeyWithValue("name", "capped_qos"), HaveKeyWithValue("uuid", policyUUID),
+				HaveKeyWithValue("scope", "svm"), HaveKeyWithValue("policy_class", "user_defined"),
+				HaveKeyWithValue("pgid", BeNumerically(">=", 1000)), HaveKeyWithValue("object_count", BeNumerically("==", 0)),
+				HaveKeyWithValue("svm", HaveKeyWithValue("name", "capped")),
+				HaveKeyWithValue("fixed", And(HaveKeyWithValue("max_throughput_iops", BeNumerically("==", 5000)),
+					HaveKeyWithValue("max_throughput_mbps", BeNumerically("==", 0)), HaveKeyWithValue("capacity_shared", true))),
+			))
+
+			Expect(*modifySVM(uuid, &models.Svm{QosPolicy: &models.SvmInlineQosPolicy{Name: new("capped_qos")}, MaxVolumes: new("10")}).State).To(Equal("success"))
+			got, err := api.Svm.SvmGet(svm.NewSvmGetParams().WithUUID(uuid).WithFields([]string{"qos_policy", "max_volumes"}), admin(srv))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Payload.QosPolicy).To(PointTo(MatchFields(IgnoreExtras, Fields{"Name": HaveValue(Equal("capped_qos")), "UUID": HaveValue(Equal(policyUUID))})))
+			Expect(got.Payload.MaxVolumes).To(HaveValue(Equal("10")))
+			_, body = rawCall(srv, "GET", "/api/storage/qos/policies/"+policyUUID, user, password, "")
+			Expect(body).To(HaveKeyWithValue("object_count", BeNumerically("==", 1)))
+
+			By("filtering by SVM")
+			list, err := api.Storage.QosPolicyCollectionGet(storage.NewQosPolicyCollectionGetParams().WithSvmUUID(&uuid).WithFields([]string{"fixed"}), admin(srv))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(list.Payload.QosPolicyResponseInlineRecords).To(ConsistOf(HaveField("Fixed.MaxThroughputIops", HaveValue(BeNumerically("==", 5000)))))
+			other := createSVM("other")
+			list, err = api.Storage.QosPolicyCollectionGet(storage.NewQosPolicyCollectionGetParams().WithSvmUUID(&other), admin(srv))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(list.Payload.QosPolicyResponseInlineRecords).To(BeEmpty())
+
+			By("changing the limits, but not capacity_shared")
+			mod, err := api.Storage.QosPolicyModify(storage.NewQosPolicyModifyParams().WithUUID(policyUUID).
+				WithInfo(&models.QosPolicy{Fixed: &models.QosPolicyInlineFixed{MaxThroughputMbps: new(int64(300))}}), admin(srv))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(*waitJob(mod.Payload, admin(srv)).State).To(Equal("success"))
+			Expect(srv.State().QoSPolicies).To(ConsistOf(And(HaveField("MaxThroughputIOPS", int64(5000)), HaveField("MaxThroughputMBps", int64(300)),
+				HaveField("UsedBy", []string{"capped"}))))
+			_, err = api.Storage.QosPolicyModify(storage.NewQosPolicyModifyParams().WithUUID(policyUUID).
+				WithInfo(&models.QosPolicy{Fixed: &models.QosPolicyInlineFixed{CapacityShared: new(false)}}), admin(srv))
+			Expect(errorCode(err)).To(HavePrefix("400 "))
+		})
+
+		It("refuses duplicate names in the cluster, invalid limits and policies of other SVMs", func() {
+			a, b := createSVM("svm_a"), createSVM("svm_b")
+			createPolicy(a, "pol", &models.QosPolicyInlineFixed{MaxThroughputIops: new(int64(100))})
+
+			_, err := api.Storage.QosPolicyCreate(storage.NewQosPolicyCreateParams().WithInfo(&models.QosPolicy{
+				Name: new("pol"), Svm: &models.QosPolicyInlineSvm{UUID: new(b)}, Fixed: &models.QosPolicyInlineFixed{MaxThroughputIops: new(int64(100))},
+			}), admin(srv))
+			Expect(errorCode(err)).To(HavePrefix("409 "))
+			_, err = api.Storage.QosPolicyCreate(storage.NewQosPolicyCreateParams().WithInfo(&models.QosPolicy{
+				Name: new("neg"), Svm: &models.QosPolicyInlineSvm{UUID: new(b)}, Fixed: &models.QosPolicyInlineFixed{MaxThroughputIops: new(int64(-1))},
+			}), admin(srv))
+			Expect(errorCode(err)).To(HavePrefix("400 "))
+			_, err = api.Storage.QosPolicyCreate(storage.NewQosPolicyCreateParams().WithInfo(&models.QosPolicy{
+				Name: new("nolimits"), Svm: &models.QosPolicyInlineSvm{UUID: new(b)},
+			}), admin(srv))
+			Expect(errorCode(err)).To(HavePrefix("400 "))
+
+			_, err = api.Svm.SvmModify(svm.NewSvmModifyParams().WithUUID(b).
+				WithInfo(&models.Svm{QosPolicy: &models.SvmInlineQosPolicy{Name: new("pol")}}), admin(srv))
+			Expect(errorCode(err)).To(HavePrefix("400 "))
+		})
+
+		It("keeps a policy in use and an SVM that owns policies from being deleted", func() {
+			uuid := createSVM("owner")
+			policyUUID := createPolicy(uuid, "owned", &models.QosPolicyInlineFixed{MaxThroughputIops: new(int64(100))})
+			Expect(*modifySVM(uuid, &models.Svm{QosPolicy: &models.SvmInlineQosPolicy{UUID: new(policyUUID)}}).State).To(Equal("success"))
+
+			_, err := api.Storage.QosPolicyDelete(storage.NewQosPolicyDeleteParams().WithUUID(policyUUID), admin(srv))
+			Expect(errorCode(err)).To(HavePrefix("409 "))
+
+			resp, err := api.Svm.SvmDelete(svm.NewSvmDeleteParams().WithUUID(uuid), admin(srv))
+			Expect(err).NotTo(HaveOccurred())
+			job := waitJob(resp.Payload, admin(srv))
+			Expect(*job.State).To(Equal("failure"))
+			Expect(*job.Message).To(ContainSubstring(`Cannot delete SVM "owner" because it owns QoS policy groups (owned)`))
+			Expect(srv.LeftoversForSVM("owner")).To(ContainElement("qos policy owner/owned"))
+
+			Expect(*modifySVM(uuid, &models.Svm{QosPolicy: &models.SvmInlineQosPolicy{Name: new("none")}}).State).To(Equal("success"))
+			del, err := api.Storage.QosPolicyDelete(storage.NewQosPolicyDeleteParams().WithUUID(policyUUID), admin(srv))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(*waitJob(del.Payload, admin(srv)).State).To(Equal("success"))
+			resp, err = api.Svm.SvmDelete(svm.NewSvmDeleteParams().WithUUID(uuid), admin(srv))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(*waitJob(resp.Payload, admin(srv)).State).To(Equal("success"))
+			Expect(srv.LeftoversForSVM("owner")).To(BeEmpty())
+		})
+
+		It("lets SVM accounts see their own SVM's policies but not change them", func() {
+			uuid := createSVM("tenant")
+			createPolicy(uuid, "tenant_qos", &models.QosPolicyInlineFixed{MaxThroughputIops: new(int64(100))})
+			createPolicy(createSVM("neighbour"), "neighbour_qos", &models.QosPolicyInlineFixed{MaxThroughputIops: new(int64(100))})
+			createAccount(uuid, "trident", "Tenant-pw-1")
+			auth := httptransport.BasicAuth("trident", "Tenant-pw-1")
+
+			list, err := api.Storage.QosPolicyCollectionGet(storage.NewQosPolicyCollectionGetParams(), auth)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(list.Payload.QosPolicyResponseInlineRecords).To(ConsistOf(HaveField("Name", HaveValue(Equal("tenant_qos")))))
+			_, err = api.Storage.QosPolicyCreate(storage.NewQosPolicyCreateParams().WithInfo(&models.QosPolicy{
+				Name: new("mine"), Svm: &models.QosPolicyInlineSvm{UUID: new(uuid)}, Fixed: &models.QosPolicyInlineFixed{MaxThroughputIops: new(int64(1))},
+			}), auth)
+			Expect(errorCode(err)).To(Equal("403 " + ontapapi.CodeNotAuthorized))
+		})
+
+		It("reports unlimited volumes by default and enforces max_volumes on volume creation", func() {
+			uuid := createSVM("small")
+			got, err := api.Svm.SvmGet(svm.NewSvmGetParams().WithUUID(uuid).WithFields([]string{"max_volumes"}), admin(srv))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got.Payload.MaxVolumes).To(HaveValue(Equal("unlimited")))
+
+			Expect(*modifySVM(uuid, &models.Svm{MaxVolumes: new("1")}).State).To(Equal("success"))
+			createVolume := func(name string) error {
+				resp, err := api.Storage.VolumeCreate(storage.NewVolumeCreateParams().WithInfo(&models.Volume{
+					Name: new(name), Svm: &models.VolumeInlineSvm{UUID: new(uuid)}, Size: new(int64(1 << 30)),
+				}), admin(srv))
+				if err != nil {
+					return err
+				}
+				Expect(*waitJob(resp.Payload, admin(srv)).State).To(Equal("success"))
+				return nil
+			}
+			Expect(createVolume("first")).To(Succeed())
+			Expect(errorCode(createVolume("second"))).To(Equal("400 " + ontapapi.CodeVolumeLimit))
+			_, err = api.Svm.SvmModify(svm.NewSvmModifyParams().WithUUID(uuid).WithInfo(&models.Svm{MaxVolumes: new("lots")}), admin(srv))
+			Expect(errorCode(err)).To(HavePrefix("400 "))
+			Expect(srv.State().SVMs).To(ContainElement(And(HaveField("Name", "small"), HaveField("MaxVolumes", "1"))))
+		})
 	})
 
 	Describe("interfaces", func() {

@@ -28,6 +28,8 @@ type state struct {
 	Volumes        map[string]*models.Volume        `json:"volumes"`
 	LUNs           map[string]*models.Lun           `json:"luns"`
 	Namespaces     map[string]*models.NvmeNamespace `json:"namespaces"`
+	QoSPolicies    map[string]*models.QosPolicy     `json:"qosPolicies"`
+	NextPGID       int64                            `json:"nextPGID"`
 }
 
 type clusterRec struct {
@@ -122,6 +124,8 @@ func newState(seed Seed) *state {
 		Volumes:        map[string]*models.Volume{},
 		LUNs:           map[string]*models.Lun{},
 		Namespaces:     map[string]*models.NvmeNamespace{},
+		QoSPolicies:    map[string]*models.QosPolicy{},
+		NextPGID:       firstUserPGID,
 	}
 	for i, n := range seed.Nodes {
 		st.Nodes = append(st.Nodes, &nodeRec{Name: n.Name, UUID: newUUID(), Serial: fmt.Sprintf("4%011d", i+1)})
@@ -144,6 +148,7 @@ func (st *state) afterLoad() {
 	ensureMap(&st.Volumes)
 	ensureMap(&st.LUNs)
 	ensureMap(&st.Namespaces)
+	ensureMap(&st.QoSPolicies)
 	for _, svm := range st.SVMs {
 		if deref(svm.State) == "initializing" {
 			svm.State = new("running")
@@ -151,6 +156,9 @@ func (st *state) afterLoad() {
 	}
 	if st.NextPolicyID == 0 {
 		st.NextPolicyID = 1
+	}
+	if st.NextPGID == 0 {
+		st.NextPGID = firstUserPGID
 	}
 }
 
@@ -346,6 +354,11 @@ func (st *state) renameSVM(svmUUID, name string) {
 	for _, a := range st.Accounts {
 		if a.OwnerUUID == svmUUID {
 			a.OwnerName = name
+		}
+	}
+	for _, p := range st.QoSPolicies {
+		if p.Svm != nil && deref(p.Svm.UUID) == svmUUID {
+			p.Svm.Name = new(name)
 		}
 	}
 	for _, v := range st.Volumes {

@@ -112,6 +112,25 @@ func (s *testShoot) waitSucceeded() *extensionsv1alpha1.Extension {
 // that type succeeded after the previous one.
 func (s *testShoot) operate(operation string, wantType gardencorev1beta1.LastOperationType) *extensionsv1alpha1.Extension {
 	GinkgoHelper()
+	return s.operateWith(operation, wantType, nil)
+}
+
+// reconfigure replaces the providerConfig of the Extension and waits until the reconciliation of the new
+// configuration succeeded. Configuration and operation annotation change in one patch, so exactly one
+// reconciliation follows.
+func (s *testShoot) reconfigure(providerConfig string) *extensionsv1alpha1.Extension {
+	GinkgoHelper()
+	raw, err := yaml.YAMLToJSON([]byte(providerConfig))
+	Expect(err).NotTo(HaveOccurred())
+	return s.operateWith(v1beta1constants.GardenerOperationReconcile, gardencorev1beta1.LastOperationTypeReconcile, func(ex *extensionsv1alpha1.Extension) {
+		ex.Spec.ProviderConfig = &runtime.RawExtension{Raw: raw}
+	})
+}
+
+// operateWith is operate with a change of the Extension (when mutate is not nil) in the patch that sets the
+// annotation.
+func (s *testShoot) operateWith(operation string, wantType gardencorev1beta1.LastOperationType, mutate func(*extensionsv1alpha1.Extension)) *extensionsv1alpha1.Extension {
+	GinkgoHelper()
 	before := s.extension()
 	var since time.Time
 	if lo := before.Status.LastOperation; lo != nil {
@@ -119,7 +138,13 @@ func (s *testShoot) operate(operation string, wantType gardencorev1beta1.LastOpe
 		// lastUpdateTime has a precision of seconds: step into the next one so the new operation is told apart.
 		time.Sleep(time.Until(since.Add(time.Second)))
 	}
-	s.annotate(v1beta1constants.GardenerOperation, operation)
+	current := s.extension()
+	patch := client.MergeFrom(current.DeepCopy())
+	metav1.SetMetaDataAnnotation(&current.ObjectMeta, v1beta1constants.GardenerOperation, operation)
+	if mutate != nil {
+		mutate(current)
+	}
+	Expect(c.Patch(ctx, current, patch)).To(Succeed())
 	ex := &extensionsv1alpha1.Extension{}
 	Eventually(func(g Gomega) {
 		g.Expect(c.Get(ctx, s.key(), ex)).To(Succeed())
@@ -280,4 +305,27 @@ func svmsNamed(sim *ontapapi.Server, name string) int {
 		}
 	}
 	return n
+}
+
+// svmState reads an SVM from the simulator's state.
+func svmState(sim *ontapapi.Server, name string) ontapapi.SVMState {
+	GinkgoHelper()
+	for _, svm := range sim.State().SVMs {
+		if svm.Name == name {
+			return svm
+		}
+	}
+	Fail("SVM " + name + " not found")
+	return ontapapi.SVMState{}
+}
+
+// qosPoliciesOf lists the QoS policies an SVM owns on the simulator.
+func qosPoliciesOf(sim *ontapapi.Server, svm string) []ontapapi.QoSPolicyState {
+	var out []ontapapi.QoSPolicyState
+	for _, p := range sim.State().QoSPolicies {
+		if p.SVM == svm {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -19,6 +19,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	. "github.com/onsi/gomega/gstruct"
+	"github.com/onsi/gomega/types"
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -325,6 +326,78 @@ storageClasses:
 
 		multi.delete()
 		Expect(simA.LeftoversForSVM(multi.svm)).To(BeEmpty())
+	})
+
+	It("applies, repairs and follows the volume limit and QoS ceiling of the configuration and leaves nothing on delete", func() {
+		const limitedConfig = `
+apiVersion: ontap.extensions.gardener.cloud/v1alpha1
+kind: OntapConfig
+svm:
+  maxVolumes: 3
+  qos:
+    maxIOPS: 20000
+    maxThroughputMBps: 500
+`
+		limited := createShoot("limited", limitedConfig)
+		limited.waitSucceeded()
+		policy := ontapcontroller.QoSPolicyName(limited.svm)
+		wantPolicy := func(maxIOPS, maxMBps int64) types.GomegaMatcher {
+			return ConsistOf(MatchFields(IgnoreExtras, Fields{
+				"SVM": Equal(limited.svm), "Name": Equal(policy), "MaxThroughputIOPS": Equal(maxIOPS), "MaxThroughputMBps": Equal(maxMBps),
+				"CapacityShared": BeTrue(), "UsedBy": Equal([]string{limited.svm}),
+			}))
+		}
+		Expect(svmState(simA, limited.svm)).To(And(HaveField("MaxVolumes", "3"), HaveField("QoSPolicy", policy)))
+		Expect(qosPoliciesOf(simA, limited.svm)).To(wantPolicy(20000, 500))
+		Expect(simA.LeftoversForSVM(limited.svm)).To(ContainElement("qos policy " + limited.svm + "/" + policy))
+
+		By("the cluster enforcing the volume limit")
+		for _, vol := range []string{"trident_pvc_1", "trident_pvc_2", "trident_pvc_3"} {
+			Expect(simA.CreateVolume(limited.svm, vol, 1<<30)).To(Succeed())
+		}
+		Expect(simA.CreateVolume(limited.svm, "trident_pvc_4", 1<<30)).To(MatchError(ContainSubstring("limit of 3 volumes")))
+		for _, vol := range []string{"trident_pvc_1", "trident_pvc_2", "trident_pvc_3"} {
+			Expect(simA.DeleteVolume(limited.svm, vol)).To(Succeed())
+		}
+
+		By("writing nothing on ONTAP when it reconciles again")
+		mark := simA.Mark()
+		limited.reconcile()
+		Expect(simA.CallsSince(mark).Count(http.MethodGet, "/api/storage/qos/policies")).To(BeNumerically(">=", 1))
+		Expect(simA.CallsSince(mark).Writes()).To(BeEmpty())
+
+		By("repairing limits changed behind its back")
+		Expect(simA.SetSVMMaxVolumes(limited.svm, "unlimited")).To(Succeed())
+		Expect(simA.SetQoSPolicyLimits(policy, 1, 1)).To(Succeed())
+		Expect(simA.SetSVMQoSPolicy(limited.svm, "")).To(Succeed())
+		mark = simA.Mark()
+		limited.reconcile()
+		Expect(simA.CallsSince(mark).Writes().Endpoints()).To(ConsistOf(
+			"PATCH /api/svm/svms/{uuid}", "PATCH /api/storage/qos/policies/{uuid}", "PATCH /api/svm/svms/{uuid}"))
+		Expect(svmState(simA, limited.svm)).To(And(HaveField("MaxVolumes", "3"), HaveField("QoSPolicy", policy)))
+		Expect(qosPoliciesOf(simA, limited.svm)).To(wantPolicy(20000, 500))
+
+		By("removing the limits with the configuration")
+		limited.reconfigure(`
+apiVersion: ontap.extensions.gardener.cloud/v1alpha1
+kind: OntapConfig
+`)
+		Expect(svmState(simA, limited.svm)).To(And(HaveField("MaxVolumes", "unlimited"), HaveField("QoSPolicy", "")))
+		Expect(qosPoliciesOf(simA, limited.svm)).To(BeEmpty())
+		mark = simA.Mark()
+		limited.reconcile()
+		Expect(simA.CallsSince(mark).Writes()).To(BeEmpty())
+
+		By("setting them again with new values")
+		limited.reconfigure(strings.Replace(limitedConfig, "maxIOPS: 20000", "maxIOPS: 8000", 1))
+		Expect(svmState(simA, limited.svm)).To(And(HaveField("MaxVolumes", "3"), HaveField("QoSPolicy", policy)))
+		Expect(qosPoliciesOf(simA, limited.svm)).To(wantPolicy(8000, 500))
+
+		By("leaving nothing of the SVM behind, its QoS policy included")
+		limited.delete()
+		Expect(simA.LeftoversForSVM(limited.svm)).To(BeEmpty())
+		Expect(simA.State().QoSPolicies).NotTo(ContainElement(HaveField("Name", policy)))
+		Expect(metalS.LeftoversForCluster(limited.storageTag()).Empty()).To(BeTrue())
 	})
 
 	It("hands a shoot over to another seed without touching ONTAP and finds its SVM again on restore", func() {

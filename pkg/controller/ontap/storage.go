@@ -41,6 +41,9 @@ func (a *actuator) reconcileSVM(ctx context.Context, log logr.Logger, s *shoot, 
 	if err != nil {
 		return nil, err
 	}
+	if err := a.reconcileQoS(ctx, log, s, c); err != nil {
+		return nil, err
+	}
 
 	services := make([]ontap.Protocol, 0, len(s.config.Protocols))
 	for _, p := range s.config.Protocols {
@@ -95,6 +98,9 @@ func (a *actuator) ensureSVM(ctx context.Context, log logr.Logger, s *shoot, c o
 	}
 	if s.config.SVM != nil {
 		spec.Aggregates = s.config.SVM.Aggregates
+		if s.config.SVM.MaxVolumes != nil {
+			spec.MaxVolumes = int(*s.config.SVM.MaxVolumes)
+		}
 	}
 	if len(spec.Aggregates) == 0 {
 		_, err := c.GetSVM(ctx, s.svm)
@@ -118,6 +124,35 @@ func (a *actuator) ensureSVM(ctx context.Context, log logr.Logger, s *shoot, c o
 		return ontap.SVM{}, classify(err, "ensuring SVM %s", s.svm)
 	}
 	return svm, nil
+}
+
+// QoSPolicyName returns the name of the QoS policy of the shoot's SVM. ONTAP wants policy names unique in the
+// cluster; the SVM's name is.
+func QoSPolicyName(svm string) string { return svm + "_qos" }
+
+// reconcileQoS applies the QoS ceiling of the configuration to the SVM, or removes the SVM's policy when the
+// configuration has none (any more).
+func (a *actuator) reconcileQoS(ctx context.Context, log logr.Logger, s *shoot, c ontap.Cluster) error {
+	name := QoSPolicyName(s.svm)
+	if s.config.SVM == nil || s.config.SVM.QoS == nil {
+		if err := c.DeleteQoSPolicy(ctx, s.svm, name); err != nil {
+			return classify(err, "removing the QoS policy of SVM %s", s.svm)
+		}
+		return nil
+	}
+	qos := s.config.SVM.QoS
+	spec := ontap.QoSPolicySpec{Name: name}
+	if qos.MaxIOPS != nil {
+		spec.MaxIOPS = *qos.MaxIOPS
+	}
+	if qos.MaxThroughputMBps != nil {
+		spec.MaxThroughputMBps = *qos.MaxThroughputMBps
+	}
+	if _, err := c.EnsureQoSPolicy(ctx, s.svm, spec); err != nil {
+		return classify(err, "ensuring the QoS policy of SVM %s", s.svm)
+	}
+	log.V(1).Info("Ensured the QoS policy of the shoot's SVM", "svm", s.svm, "policy", name)
+	return nil
 }
 
 // bestPerNode returns the aggregate with the most free space of each node; aggregates come sorted by free space.
