@@ -5,7 +5,6 @@
 package infrastructure_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -364,22 +363,8 @@ func ipState(address string) ([]string, bool) {
 // firewall-controller-manager would; the tests of this package do not import metal-go.
 func simRequest(ctx context.Context, method, path string, body any) map[string]any {
 	GinkgoHelper()
-	var reader *bytes.Reader
-	if body != nil {
-		reader = bytes.NewReader(mustJSON(body))
-	} else {
-		reader = bytes.NewReader(nil)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, sim.URL()+path, reader)
+	out, err := sim.Request(ctx, method, path, body)
 	Expect(err).NotTo(HaveOccurred())
-	req.Header.Set("Authorization", "Bearer "+metalapi.DefaultToken)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	Expect(err).NotTo(HaveOccurred())
-	defer func() { _ = resp.Body.Close() }()
-	var out map[string]any
-	Expect(json.NewDecoder(resp.Body).Decode(&out)).To(Succeed())
-	Expect(resp.StatusCode).To(BeNumerically("<", 300), "%s %s: %v", method, path, out)
 	return out
 }
 

@@ -11,6 +11,7 @@ import (
 	v1beta1constants "github.com/gardener/gardener/pkg/apis/core/v1beta1/constants"
 	extensionsv1alpha1 "github.com/gardener/gardener/pkg/apis/extensions/v1alpha1"
 	machinev1alpha1 "github.com/gardener/machine-controller-manager/pkg/apis/machine/v1alpha1"
+	"github.com/go-logr/logr"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
@@ -24,14 +25,24 @@ import (
 	"github.com/metalgarden/metalgarden/pkg/metal"
 )
 
-// seedShoot does what gardenlet and the Infrastructure controller do before a Worker exists: the shoot
-// namespace and Cluster, the cloudprovider secret, the node network in the metal-api (one prefix per family of
-// the shoot) and the pools' user data; and it runs machine-controller-manager for the namespace with the metal
-// driver. It returns the namespace and the shoot's identity in the metal-api.
+// seedShoot does what gardenlet and the Infrastructure controller do before a Worker exists (see prepareShoot)
+// for the spec, with machine-controller-manager running until the spec ends. It returns the namespace and the
+// shoot's identity in the metal-api.
 func seedShoot(ctx context.Context, c client.Client, sim *metalapi.Server, f *fixture) (string, metal.Cluster) {
 	GinkgoHelper()
+	namespace, identity, stopMCM := prepareShoot(ctx, c, f, GinkgoLogr)
+	DeferCleanup(stopMCM)
+	return namespace, identity
+}
+
+// prepareShoot does what gardenlet and the Infrastructure controller do before a Worker exists: the shoot
+// namespace and Cluster, the cloudprovider secret, the node network in the metal-api (one prefix per family of
+// the shoot) and the pools' user data; and it runs machine-controller-manager for the namespace with the metal
+// driver, which logs to driverLog, until stopMCM is called.
+func prepareShoot(ctx context.Context, c client.Client, f *fixture, driverLog logr.Logger) (namespace string, identity metal.Cluster, stopMCM context.CancelFunc) {
+	GinkgoHelper()
 	shoot, cloudProfile, seed := f.build()
-	identity := metal.ClusterFor(shoot, f.infra.ProjectID, f.infra.PartitionID)
+	identity = metal.ClusterFor(shoot, f.infra.ProjectID, f.infra.PartitionID)
 	var families []metal.IPFamily
 	for _, fam := range f.families {
 		families = append(families, metal.IPFamily(fam))
@@ -44,7 +55,7 @@ func seedShoot(ctx context.Context, c client.Client, sim *metalapi.Server, f *fi
 	}
 	shoot, cloudProfile, seed = f.build()
 
-	namespace, err := testenv.CreateShoot(ctx, c, shoot, cloudProfile, seed)
+	namespace, err = testenv.CreateShoot(ctx, c, shoot, cloudProfile, seed)
 	Expect(err).NotTo(HaveOccurred())
 	Expect(c.Create(ctx, &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Name: v1beta1constants.SecretNameCloudProvider, Namespace: namespace},
@@ -57,14 +68,16 @@ func seedShoot(ctx context.Context, c client.Client, sim *metalapi.Server, f *fi
 		})).To(Succeed())
 	}
 
-	mcmCtx, stop := context.WithCancel(context.Background())
-	DeferCleanup(stop)
-	Expect(mcmtest.Start(mcmCtx, mcmtest.Options{
+	mcmCtx, stopMCM := context.WithCancel(context.Background())
+	if err := mcmtest.Start(mcmCtx, mcmtest.Options{
 		Namespace: namespace,
-		Driver:    mcm.NewDriver(metal.NewClientCache(metal.ClientConfig{RequestTimeout: 10 * time.Second, QPS: 1000, Burst: 1000}), GinkgoLogr),
+		Driver:    mcm.NewDriver(metal.NewClientCache(metal.ClientConfig{RequestTimeout: 10 * time.Second, QPS: 1000, Burst: 1000}), driverLog),
 		Config:    env.Config,
-	})).To(Succeed())
-	return namespace, identity
+	}); err != nil {
+		stopMCM()
+		Expect(err).NotTo(HaveOccurred())
+	}
+	return namespace, identity, stopMCM
 }
 
 // getWorker reads the Worker.

@@ -18,6 +18,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"k8s.io/klog/v2"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
@@ -49,6 +50,8 @@ var (
 	sim *metalapi.Server
 	// admin is a metal-api client for what the Infrastructure controller would do (node networks) and checks.
 	admin metal.Client
+	// controllerClient is the manager's client, whose cache is what the controller sees.
+	controllerClient client.Client
 	// logs collects everything the controllers log, to prove that no credential shows up in it.
 	logs = &syncBuffer{}
 )
@@ -60,15 +63,24 @@ var _ = BeforeSuite(func() {
 	Expect(klogFlags.Set("logtostderr", "false")).To(Succeed())
 	klog.SetOutput(io.MultiWriter(GinkgoWriter, logs))
 
+	startEnvironment(metalapi.DefaultConfig(), func(stop func()) { DeferCleanup(stop) })
+})
+
+// startEnvironment starts what the specs and the benchmark run against and sets env, sim, admin and
+// controllerClient: envtest with the CRDs of the seed and of gardenlet's ShootState computation, the metal-api
+// simulator with simConfig, and a manager with the Worker controller (5 workers). deferCleanup registers how each
+// is stopped again (Ginkgo's DeferCleanup, testing.B's Cleanup); they run in reverse order.
+func startEnvironment(simConfig metalapi.Config, deferCleanup func(func())) {
+	GinkgoHelper()
 	var err error
 	env, err = testenv.Start(testenv.Options{CRDs: append(testenv.SeedCRDs(), gardenerCRDs...)})
 	Expect(err).NotTo(HaveOccurred())
-	DeferCleanup(func() { Expect(env.Stop()).To(Succeed()) })
+	deferCleanup(func() { Expect(env.Stop()).To(Succeed()) })
 
 	simCtx, simCancel := context.WithCancel(context.Background())
-	sim, err = metalapi.Start(simCtx, metalapi.DefaultConfig())
+	sim, err = metalapi.Start(simCtx, simConfig)
 	Expect(err).NotTo(HaveOccurred())
-	DeferCleanup(func() {
+	deferCleanup(func() {
 		simCancel()
 		Expect(sim.Close()).To(Succeed())
 	})
@@ -83,6 +95,7 @@ var _ = BeforeSuite(func() {
 	})
 	Expect(err).NotTo(HaveOccurred())
 	Expect(extensionscontroller.AddToScheme(mgr.GetScheme())).To(Succeed())
+	controllerClient = mgr.GetClient()
 
 	mgrCtx, mgrCancel := context.WithCancel(context.Background())
 	Expect(AddToManagerWithOptions(mgrCtx, mgr, AddOptions{
@@ -90,17 +103,16 @@ var _ = BeforeSuite(func() {
 		FirewallDeletionRequeue: 500 * time.Millisecond,
 	})).To(Succeed())
 
-	done := make(chan struct{})
-	go func() {
-		defer GinkgoRecover()
-		defer close(done)
-		Expect(mgr.Start(mgrCtx)).To(Succeed())
-	}()
-	DeferCleanup(func() {
+	// The manager's error is checked when it stops: a benchmark must not fail from another goroutine.
+	done := make(chan error, 1)
+	go func() { done <- mgr.Start(mgrCtx) }()
+	deferCleanup(func() {
 		mgrCancel()
-		Eventually(done).WithTimeout(30 * time.Second).Should(BeClosed())
+		var err error
+		Eventually(done).WithTimeout(30 * time.Second).Should(Receive(&err))
+		Expect(err).NotTo(HaveOccurred())
 	})
-})
+}
 
 var _ = AfterSuite(func() {
 	Expect(logs.String()).NotTo(BeEmpty())
