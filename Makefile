@@ -33,6 +33,14 @@ envtest:
 test: envtest
 	KUBEBUILDER_ASSETS=$$(hack/envtest.sh) go test -race -p $(TEST_PARALLEL) $(TEST_FLAGS) ./...
 
+# Runs the whole picture on this machine: seed and shoot API servers, the metal-api and ONTAP simulators, the
+# extensions' controllers, and the dual-stack example shoot with ONTAP storage, until Ctrl-C. Flags go in
+# SANDBOX_FLAGS, e.g. make sandbox SANDBOX_FLAGS="--once --delete" or SANDBOX_FLAGS="--shoots 5".
+SANDBOX_FLAGS      ?=
+.PHONY: sandbox
+sandbox: envtest
+	KUBEBUILDER_ASSETS=$$(hack/envtest.sh) go run ./cmd/sandbox $(SANDBOX_FLAGS)
+
 .PHONY: bench
 bench: envtest
 	KUBEBUILDER_ASSETS=$$(hack/envtest.sh) go test -run '^$$' -bench . -benchmem -p 1 ./...

@@ -41,7 +41,7 @@ func seedShoot(ctx context.Context, c client.Client, sim *metalapi.Server, f *fi
 // driver, which logs to driverLog, until stopMCM is called.
 func prepareShoot(ctx context.Context, c client.Client, f *fixture, driverLog logr.Logger) (namespace string, identity metal.Cluster, stopMCM context.CancelFunc) {
 	GinkgoHelper()
-	shoot, cloudProfile, seed := f.build()
+	shoot, _, _ := f.build()
 	identity = metal.ClusterFor(shoot, f.infra.ProjectID, f.infra.PartitionID)
 	var families []metal.IPFamily
 	for _, fam := range f.families {
@@ -53,7 +53,8 @@ func prepareShoot(ctx context.Context, c client.Client, f *fixture, driverLog lo
 	for _, p := range network.Prefixes {
 		f.nodeNetwork.Prefixes = append(f.nodeNetwork.Prefixes, p.String())
 	}
-	shoot, cloudProfile, seed = f.build()
+	// Built again: the Cluster carries the node network allocated above.
+	shoot, cloudProfile, seed := f.build()
 
 	namespace, err = testenv.CreateShoot(ctx, c, shoot, cloudProfile, seed)
 	Expect(err).NotTo(HaveOccurred())

@@ -2,11 +2,11 @@
 //
 // SPDX-License-Identifier: Apache-2.0
 
-// Package mcmtest runs machine-controller-manager's own controllers in-process for tests: the machine
-// controller of MCM's provider app with a driver (as the provider sidecar runs it) and MCM's
-// MachineDeployment/MachineSet controllers (as gardenlet's machine-controller-manager runs them), both
-// against a real API server that is control and target cluster at once. A stand-in kubelet registers a
-// ready Node for every Machine that got one, since no machine really boots.
+// Package mcmtest runs machine-controller-manager's own controllers in-process for tests and the sandbox: the
+// machine controller of MCM's provider app with a driver (as the provider sidecar runs it) and MCM's
+// MachineDeployment/MachineSet controllers (as gardenlet's machine-controller-manager runs them), against a real
+// API server as control cluster and the same or a second one as target (shoot) cluster. A stand-in kubelet
+// registers a ready Node in the target cluster for every Machine that got one, since no machine really boots.
 package mcmtest
 
 import (
@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/Masterminds/semver/v3"
 	mcmoptions "github.com/gardener/machine-controller-manager/cmd/machine-controller-manager/app/options"
 	machinev1alpha1 "github.com/gardener/machine-controller-manager/pkg/apis/machine/v1alpha1"
 	machineclientset "github.com/gardener/machine-controller-manager/pkg/client/clientset/versioned"
@@ -23,7 +24,6 @@ import (
 	provideroptions "github.com/gardener/machine-controller-manager/pkg/util/provider/app/options"
 	"github.com/gardener/machine-controller-manager/pkg/util/provider/driver"
 	machinecontroller "github.com/gardener/machine-controller-manager/pkg/util/provider/machinecontroller"
-	"github.com/Masterminds/semver/v3"
 	"github.com/prometheus/client_golang/prometheus"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -41,8 +41,13 @@ type Options struct {
 	Namespace string
 	// Driver is the provider driver of the machine controller.
 	Driver driver.Driver
-	// Config is the API server of the seed; it serves as target (shoot) cluster too.
+	// Config is the API server of the seed (the control cluster).
 	Config *rest.Config
+	// TargetConfig is the API server of the shoot, where the Nodes are; Config when nil.
+	TargetConfig *rest.Config
+	// NodeAddresses returns the addresses the kubelet of a Machine's node reports, as a booted machine knows
+	// them; the Machine's status addresses when nil (which MCM fills only without a target cluster).
+	NodeAddresses func(ctx context.Context, m *machinev1alpha1.Machine) ([]corev1.NodeAddress, error)
 	// ResyncPeriod is the informers' resync period (MCM's --min-resync-period). A resync of a MachineClass
 	// makes MCM look at every Machine of the class again, e.g. one waiting for a free machine. Default 12h.
 	ResyncPeriod time.Duration
@@ -107,7 +112,13 @@ func Start(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	serverVersion, err := coreClient.Discovery().ServerVersion()
+	targetClient := coreClient
+	if opts.TargetConfig != nil {
+		if targetClient, err = kubernetes.NewForConfig(rest.CopyConfig(opts.TargetConfig)); err != nil {
+			return err
+		}
+	}
+	serverVersion, err := targetClient.Discovery().ServerVersion()
 	if err != nil {
 		return err
 	}
@@ -117,8 +128,8 @@ func Start(ctx context.Context, opts Options) error {
 	}
 
 	machineInformers := machineinformers.NewFilteredSharedInformerFactory(machineClient, opts.ResyncPeriod, opts.Namespace, nil)
-	controlCoreInformers := kubernetesinformers.NewFilteredSharedInformerFactory(coreClient, opts.ResyncPeriod, opts.Namespace, nil)
-	targetCoreInformers := kubernetesinformers.NewSharedInformerFactory(coreClient, opts.ResyncPeriod)
+	controlCoreInformers := kubernetesinformers.NewSharedInformerFactoryWithOptions(coreClient, opts.ResyncPeriod, kubernetesinformers.WithNamespace(opts.Namespace))
+	targetCoreInformers := kubernetesinformers.NewSharedInformerFactory(targetClient, opts.ResyncPeriod)
 	machines := machineInformers.Machine().V1alpha1()
 
 	// The provider sidecar's machine controller, configured as gardenlet configures it.
@@ -129,7 +140,7 @@ func Start(ctx context.Context, opts Options) error {
 	safety.MachineSafetyOrphanVMsPeriod = metav1.Duration{Duration: 30 * time.Minute}
 	recorder := &record.FakeRecorder{}
 	machineCtrl, err := machinecontroller.NewController(
-		opts.Namespace, machineClient.MachineV1alpha1(), coreClient, coreClient, opts.Driver, targetCoreInformers,
+		opts.Namespace, machineClient.MachineV1alpha1(), coreClient, targetClient, opts.Driver, targetCoreInformers,
 		controlCoreInformers.Core().V1().Secrets(), machines.MachineClasses(), machines.Machines(), recorder,
 		safety, providerServer.NodeConditions, providerServer.BootstrapTokenAuthExtraGroups, targetVersion,
 	)
@@ -140,7 +151,7 @@ func Start(ctx context.Context, opts Options) error {
 	// gardenlet's machine-controller-manager: the MachineDeployment and MachineSet controllers.
 	mcmServer := mcmoptions.NewMCMServer()
 	deploymentCtrl, err := mcmcontroller.NewController(
-		opts.Namespace, machineClient.MachineV1alpha1(), coreClient, coreClient, targetCoreInformers,
+		opts.Namespace, machineClient.MachineV1alpha1(), coreClient, targetClient, targetCoreInformers,
 		machines.Machines(), machines.MachineSets(), machines.MachineDeployments(), recorder,
 		mcmServer.SafetyOptions, mcmServer.AutoscalerScaleDownAnnotationDuringRollout,
 	)
@@ -158,25 +169,25 @@ func Start(ctx context.Context, opts Options) error {
 	if err := runRegistered(ctx, "machine deployment controller", func(stop <-chan struct{}) { deploymentCtrl.Run(opts.Workers, stop) }); err != nil {
 		return err
 	}
-	go runKubelet(ctx, coreClient, machineClient, opts.Namespace)
+	go runKubelet(ctx, targetClient, machineClient, opts)
 	return nil
 }
 
 // runKubelet stands in for the kubelets of the machines: a Machine that MCM labelled with its node name gets a
 // ready Node with the Machine's provider ID, as a booted machine would register it.
-func runKubelet(ctx context.Context, core kubernetes.Interface, machines machineclientset.Interface, namespace string) {
+func runKubelet(ctx context.Context, core kubernetes.Interface, machines machineclientset.Interface, opts Options) {
 	wait.UntilWithContext(ctx, func(ctx context.Context) {
-		list, err := machines.MachineV1alpha1().Machines(namespace).List(ctx, metav1.ListOptions{})
+		list, err := machines.MachineV1alpha1().Machines(opts.Namespace).List(ctx, metav1.ListOptions{})
 		if err != nil {
 			return
 		}
 		for i := range list.Items {
-			registerNode(ctx, core, &list.Items[i])
+			registerNode(ctx, core, &list.Items[i], opts.NodeAddresses)
 		}
 	}, 250*time.Millisecond)
 }
 
-func registerNode(ctx context.Context, core kubernetes.Interface, m *machinev1alpha1.Machine) {
+func registerNode(ctx context.Context, core kubernetes.Interface, m *machinev1alpha1.Machine, nodeAddresses func(context.Context, *machinev1alpha1.Machine) ([]corev1.NodeAddress, error)) {
 	name := m.Labels[machinev1alpha1.NodeLabelKey]
 	if name == "" || m.DeletionTimestamp != nil {
 		return
@@ -198,6 +209,11 @@ func registerNode(ctx context.Context, core kubernetes.Interface, m *machinev1al
 		LastHeartbeatTime: now, LastTransitionTime: now,
 	}}
 	node.Status.Addresses = m.Status.Addresses
+	if nodeAddresses != nil {
+		if node.Status.Addresses, err = nodeAddresses(ctx, m); err != nil {
+			return
+		}
+	}
 	_, _ = core.CoreV1().Nodes().UpdateStatus(ctx, node, metav1.UpdateOptions{})
 }
 

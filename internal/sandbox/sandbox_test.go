@@ -1,0 +1,219 @@
+// SPDX-FileCopyrightText: metalgarden contributors
+//
+// SPDX-License-Identifier: Apache-2.0
+
+package sandbox_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/netip"
+	"slices"
+	"sync"
+	"time"
+
+	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/metalgarden/metalgarden/internal/sandbox"
+	"github.com/metalgarden/metalgarden/internal/sim/ontapapi"
+	metalhelper "github.com/metalgarden/metalgarden/pkg/apis/metal/helper"
+	ontaphelper "github.com/metalgarden/metalgarden/pkg/apis/ontap/helper"
+	"github.com/metalgarden/metalgarden/pkg/mcm"
+	"github.com/metalgarden/metalgarden/pkg/metal"
+)
+
+var _ = Describe("Sandbox", func() {
+	It("runs the example shoot to ready, reports what the simulators hold, and deletes it without leftovers", func(ctx SpecContext) {
+		var (
+			out     syncBuffer
+			running *sandbox.Sandbox
+			checked bool
+		)
+		err := sandbox.Run(ctx, sandbox.Options{
+			Once:    true,
+			Delete:  true,
+			Dir:     GinkgoT().TempDir(),
+			Timeout: 90 * time.Second,
+			Out:     io.MultiWriter(&out, GinkgoWriter),
+			Log:     GinkgoWriter,
+			OnReady: func(_ context.Context, sb *sandbox.Sandbox, summary *sandbox.Summary) error {
+				running = sb
+				expectSummaryMatchesSimulators(sb, summary)
+				checked = true
+				return nil
+			},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(checked).To(BeTrue(), "the summary was checked against the simulators")
+		Expect(out.String()).To(ContainSubstring("nothing of them is left in the metal-api or on ONTAP"))
+
+		By("finding nothing of the deleted shoot in either simulator")
+		Expect(running.Leftovers()).To(BeEmpty())
+		uid := running.Shoots[0].UID()
+		Expect(running.MetalAPI.LeftoversForCluster(metal.ClusterTag(uid)).Empty()).To(BeTrue())
+		Expect(running.MetalAPI.LeftoversForCluster(metal.StorageTag(uid)).Empty()).To(BeTrue())
+		Expect(running.ONTAP.State().SVMs).To(BeEmpty())
+		Expect(running.ONTAP.State().Interfaces).To(BeEmpty())
+	}, NodeTimeout(3*time.Minute))
+})
+
+// expectSummaryMatchesSimulators compares the summary, which the sandbox collects from the seed and the shoot's
+// API server, with what the metal-api and ONTAP simulators hold.
+func expectSummaryMatchesSimulators(sb *sandbox.Sandbox, summary *sandbox.Summary) {
+	GinkgoHelper()
+	Expect(summary.Shoots).To(HaveLen(1))
+	sh, shoot := summary.Shoots[0], sb.Shoots[0].Object
+	Expect(sh.UID).To(Equal(string(shoot.Status.UID)))
+	Expect(shoot.Spec.Networking.IPFamilies).To(Equal([]gardencorev1beta1.IPFamily{gardencorev1beta1.IPFamilyIPv4, gardencorev1beta1.IPFamilyIPv6}))
+	infra, err := metalhelper.InfrastructureConfigFromRawExtension(shoot.Spec.Provider.InfrastructureConfig)
+	Expect(err).NotTo(HaveOccurred())
+	metalState := sb.MetalAPI.State()
+
+	By("a node network with one IPv4 and one IPv6 prefix, as the metal-api holds it for the shoot")
+	Expect(sh.NodeNetwork.Prefixes).To(HaveLen(2))
+	var families []string
+	for _, p := range sh.NodeNetwork.Prefixes {
+		prefix := netip.MustParsePrefix(p)
+		if prefix.Addr().Is4() {
+			families = append(families, "IPv4")
+			Expect(prefix.Bits()).To(Equal(int(*infra.NodeNetwork.PrefixLengths.IPv4)))
+		} else {
+			families = append(families, "IPv6")
+			Expect(prefix.Bits()).To(Equal(int(*infra.NodeNetwork.PrefixLengths.IPv6)))
+		}
+	}
+	Expect(families).To(ConsistOf("IPv4", "IPv6"))
+	Expect(sb.MetalAPI.LeftoversForCluster(metal.ClusterTag(sh.UID)).Networks).To(Equal([]string{sh.NodeNetwork.ID}))
+	found := false
+	for _, n := range metalState.Networks {
+		if *n.ID == sh.NodeNetwork.ID {
+			found = true
+			Expect(n.Prefixes).To(ConsistOf(sh.NodeNetwork.Prefixes))
+			Expect(n.Projectid).To(Equal(infra.ProjectID))
+		}
+	}
+	Expect(found).To(BeTrue(), "the metal-api holds node network %s", sh.NodeNetwork.ID)
+
+	By("the FirewallDeployment for the node network and the firewall's networks (no firewall: no firewall-controller-manager)")
+	Expect(sh.Firewall).NotTo(BeNil())
+	Expect(sh.Firewall.Networks).To(Equal(append([]string{sh.NodeNetwork.ID}, infra.Firewall.Networks...)))
+	Expect(sh.Firewall.Size).To(Equal(infra.Firewall.Size))
+	Expect(sb.MetalAPI.LeftoversForCluster(metal.ClusterTag(sh.UID)).Firewalls).To(BeEmpty())
+
+	By("the machines leased as the Worker asks, with the node addresses the metal-api gave them")
+	pools := map[string]gardencorev1beta1.Worker{}
+	var want int
+	for _, w := range shoot.Spec.Provider.Workers {
+		pools[w.Name] = w
+		want += int(w.Minimum)
+	}
+	Expect(sh.Machines).To(HaveLen(want))
+	leased := sb.MetalAPI.LeftoversForCluster(metal.ClusterTag(sh.UID)).Machines
+	Expect(leased).To(HaveLen(want))
+	for _, m := range sh.Machines {
+		Expect(m.Phase).To(Equal("Running"))
+		Expect(m.NodeReady).To(BeTrue(), "machine %s has a ready node in the shoot", m.Name)
+		id, ok := mcm.MachineIDFromProviderID(m.ProviderID)
+		Expect(ok).To(BeTrue())
+		Expect(leased).To(ContainElement(id))
+		i := -1
+		for j, sm := range metalState.Machines {
+			if *sm.ID == id {
+				i = j
+			}
+		}
+		Expect(i).NotTo(Equal(-1), "the metal-api holds machine %s", id)
+		sm := metalState.Machines[i]
+		pool, ok := pools[m.Pool]
+		Expect(ok).To(BeTrue(), "machine %s belongs to pool %q", m.Name, m.Pool)
+		Expect(*sm.Size.ID).To(Equal(pool.Machine.Type))
+		Expect(*sm.Allocation.Project).To(Equal(infra.ProjectID))
+		Expect(*sm.Allocation.Hostname).To(Equal(m.Name))
+		wc, err := metalhelper.WorkerConfigFromRawExtension(pool.ProviderConfig)
+		Expect(err).NotTo(HaveOccurred())
+		var networks, nodeIPs []string
+		for _, n := range sm.Allocation.Networks {
+			networks = append(networks, *n.Networkid)
+			if *n.Networkid == sh.NodeNetwork.ID {
+				nodeIPs = n.Ips
+			}
+		}
+		Expect(networks).To(ConsistOf(append([]string{sh.NodeNetwork.ID}, wc.AdditionalNetworks...)))
+		Expect(nodeIPs).To(HaveLen(2), "an IPv4 and an IPv6 address in the node network")
+		Expect(m.Addresses).To(ConsistOf(nodeIPs))
+	}
+
+	By("the SVM with its LIFs, as ONTAP holds them, with LIF IPs from the metal-api's storage network")
+	Expect(sh.SVM).NotTo(BeNil())
+	ontapState := sb.ONTAP.State()
+	i := slices.IndexFunc(ontapState.SVMs, func(s ontapapi.SVMState) bool { return s.Name == sh.SVM.Name })
+	Expect(i).NotTo(Equal(-1), "SVM %s exists on ONTAP", sh.SVM.Name)
+	Expect(ontapState.SVMs[i].UUID).To(Equal(sh.SVM.UUID))
+	Expect(sh.SVM.DataLIFs).NotTo(BeEmpty())
+	Expect(sh.SVM.ManagementLIF).NotTo(BeNil())
+	var lifs, summaryLIFs []string
+	for _, l := range ontapState.Interfaces {
+		if l.SVM == sh.SVM.Name {
+			lifs = append(lifs, l.Name+"="+l.Address+"@"+l.HomeNode)
+		}
+	}
+	for _, l := range append(slices.Clone(sh.SVM.DataLIFs), *sh.SVM.ManagementLIF) {
+		summaryLIFs = append(summaryLIFs, l.Name+"="+l.Address+"@"+l.HomeNode)
+	}
+	Expect(lifs).To(ConsistOf(summaryLIFs))
+	storageIPs := sb.MetalAPI.LeftoversForCluster(metal.StorageTag(sh.UID)).IPs
+	for _, l := range append(slices.Clone(sh.SVM.DataLIFs), *sh.SVM.ManagementLIF) {
+		Expect(storageIPs).To(ContainElement(l.Address), "LIF %s has its IP from the metal-api", l.Name)
+	}
+
+	By("Trident and the StorageClasses of the ontap Extension in the shoot's API server")
+	var ontapConfig *runtime.RawExtension
+	for _, e := range shoot.Spec.Extensions {
+		if e.Type == "ontap" {
+			ontapConfig = e.ProviderConfig
+		}
+	}
+	cfg, err := ontaphelper.OntapConfigFromRawExtension(ontapConfig)
+	Expect(err).NotTo(HaveOccurred())
+	var classes, wantClasses []string
+	for _, sc := range sh.StorageClasses {
+		classes = append(classes, sc.Name)
+	}
+	for _, sc := range cfg.StorageClasses {
+		wantClasses = append(wantClasses, sc.Name)
+	}
+	Expect(classes).To(ConsistOf(wantClasses))
+	Expect(sh.ShootObjects).To(ContainElements(
+		sandbox.ShootObject{Kind: "Deployment", Namespace: "kube-system", Name: "trident-operator"},
+		HaveField("Kind", "TridentOrchestrator"),
+	))
+	backends := 0
+	for _, o := range sh.ShootObjects {
+		if o.Kind == "TridentBackendConfig" {
+			backends++
+		}
+	}
+	Expect(backends).To(Equal(len(cfg.Protocols)), "one backend per protocol")
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writers.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

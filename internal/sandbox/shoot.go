@@ -1,0 +1,482 @@
+// SPDX-FileCopyrightText: metalgarden contributors
+//
+// SPDX-License-Identifier: Apache-2.0
+
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
+	v1beta1constants "github.com/gardener/gardener/pkg/apis/core/v1beta1/constants"
+	extensionsv1alpha1 "github.com/gardener/gardener/pkg/apis/extensions/v1alpha1"
+	resourcesv1alpha1 "github.com/gardener/gardener/pkg/apis/resources/v1alpha1"
+	machinev1alpha1 "github.com/gardener/machine-controller-manager/pkg/apis/machine/v1alpha1"
+	fcmv2 "github.com/metal-stack/firewall-controller-manager/api/v2"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/uuid"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/metalgarden/metalgarden/internal/sim/metalapi"
+	"github.com/metalgarden/metalgarden/internal/testenv"
+	metalvalidation "github.com/metalgarden/metalgarden/pkg/apis/metal/validation"
+	ontapcontroller "github.com/metalgarden/metalgarden/pkg/controller/ontap"
+	"github.com/metalgarden/metalgarden/pkg/controller/worker"
+	"github.com/metalgarden/metalgarden/pkg/metal"
+)
+
+// userDataKey is the key of the worker pools' user data in their Secrets, as the OperatingSystemConfig writes it.
+const userDataKey = extensionsv1alpha1.OperatingSystemConfigSecretDataKey
+
+// Shoot is one shoot of the sandbox: a copy of the example shoot with its own API server.
+type Shoot struct {
+	// Name is the shoot's name, Namespace its technical ID (the shoot namespace in the seed).
+	Name, Namespace string
+	// Object is the shoot as the garden admitted it: defaulted by admission-metal, with UID and technical ID.
+	Object *gardencorev1beta1.Shoot
+	// API is the shoot's API server.
+	API *testenv.Environment
+	// Kubeconfig is the file with the kubeconfig of the shoot's API server.
+	Kubeconfig string
+	// Created is when the sandbox started creating the shoot, Ready when it was ready.
+	Created, Ready time.Time
+
+	sb          *Sandbox
+	stopRuntime context.CancelFunc
+}
+
+func (sb *Sandbox) newShoot(i int) *Shoot {
+	name := sb.example.shoot.Name
+	if sb.opts.Shoots > 1 {
+		name = fmt.Sprintf("%s-%d", name, i+1)
+	}
+	project := strings.TrimPrefix(sb.example.shoot.Namespace, "garden-")
+	return &Shoot{Name: name, Namespace: testenv.TechnicalID(project, name), sb: sb}
+}
+
+// UID is the shoot's UID, its cluster ID in the metal-api.
+func (s *Shoot) UID() string { return string(s.Object.Status.UID) }
+
+// CreateShoots creates every shoot as gardenlet would and waits until all are ready. The error names each shoot
+// and resource that failed.
+func (sb *Sandbox) CreateShoots(ctx context.Context) error {
+	cloudProfile, err := sb.example.cloudProfileWithEndpoint(sb.MetalAPI.URL())
+	if err != nil {
+		return err
+	}
+	seed := testenv.NewSeed(seedName)
+	seed.Spec.Provider.Region = sb.example.shoot.Spec.Region
+	credentials := sb.example.credentials.DeepCopy()
+	credentials.Data = map[string][]byte{metal.SecretKeyHMAC: []byte(metalapi.DefaultHMACKey)}
+	sb.garden = gardenReader{objects: []client.Object{cloudProfile, seed, credentials}}
+
+	return sb.eachShoot(func(s *Shoot) error { return s.create(ctx, cloudProfile, seed, credentials) })
+}
+
+// DeleteShoots deletes every shoot as gardenlet would and waits until all are gone.
+func (sb *Sandbox) DeleteShoots(ctx context.Context) error {
+	return sb.eachShoot(func(s *Shoot) error {
+		if s.Object == nil {
+			return nil
+		}
+		return s.delete(ctx)
+	})
+}
+
+func (sb *Sandbox) eachShoot(f func(*Shoot) error) error {
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		errs []error
+	)
+	for _, s := range sb.Shoots {
+		wg.Go(func() {
+			if err := f(s); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// create walks the shoot through the garden and the seed as Gardener does: the garden admission, then what gardenlet
+// writes into the seed (namespace, Cluster, credentials, the shoot's control plane components that matter here:
+// machine-controller-manager and gardener-resource-manager), the Infrastructure, the Worker with the pools' user
+// data, and the ontap Extension. It returns when all of them are ready.
+func (s *Shoot) create(ctx context.Context, cloudProfile *gardencorev1beta1.CloudProfile, seed *gardencorev1beta1.Seed, credentials *corev1.Secret) error {
+	sb, ex := s.sb, s.sb.example
+	s.Created = time.Now()
+	shoot := ex.shoot.DeepCopy()
+	shoot.Name = s.Name
+	shoot.UID = uuid.NewUUID()
+	shoot.Spec.SeedName = new(seedName)
+	shoot.Status = gardencorev1beta1.ShootStatus{TechnicalID: s.Namespace, UID: shoot.UID}
+	if _, ok := shoot.Annotations[metalvalidation.TenantAnnotation]; !ok {
+		// Whoever creates shoots on metal-stack names their tenant; the sandbox's project is the simulator tenant's.
+		metav1.SetMetaDataAnnotation(&shoot.ObjectMeta, metalvalidation.TenantAnnotation, metalapi.DefaultTenantID)
+	}
+	if err := admit(ctx, sb.garden, ex, cloudProfile, shoot); err != nil {
+		return fmt.Errorf("%s: %w", s.Namespace, err)
+	}
+	s.Object = shoot
+	sb.progress.note(s.Namespace, "Shoot "+shoot.Name, "admitted by admission-metal ("+strings.Join(familyNames(shoot), ", ")+")")
+
+	s.Kubeconfig = filepath.Join(sb.opts.Dir, s.Namespace+".kubeconfig")
+	if err := writeKubeconfig(s.Kubeconfig, s.Namespace, s.API.KubeConfig); err != nil {
+		return err
+	}
+
+	c := sb.Seed.Client
+	if _, err := testenv.CreateShoot(ctx, c, shoot, cloudProfile, seed); err != nil {
+		return fmt.Errorf("%s: %w", s.Namespace, err)
+	}
+	if err := c.Create(ctx, &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Name: v1beta1constants.SecretNameCloudProvider, Namespace: s.Namespace},
+		Data:       credentials.Data,
+	}); err != nil {
+		return fmt.Errorf("%s: creating the cloudprovider secret: %w", s.Namespace, err)
+	}
+
+	// What the ControlPlane would deploy into the shoot before the extensions need it: the namespace of the firewall
+	// objects (the ClusterwideNetworkPolicy CRD is installed with the API server).
+	if err := s.API.Client.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: fcmv2.FirewallShootNamespace}}); err != nil {
+		return fmt.Errorf("%s: creating namespace %s in the shoot: %w", s.Namespace, fcmv2.FirewallShootNamespace, err)
+	}
+
+	runtimeCtx, stop := context.WithCancel(sb.ctx)
+	s.stopRuntime = stop
+	if err := startShootRuntime(runtimeCtx, sb.Seed.Config, s.API.Config, s.Namespace, ex, sb.machines, sb.log.WithValues("shoot", s.Namespace), sb.fail); err != nil {
+		return fmt.Errorf("%s: %w", s.Namespace, err)
+	}
+
+	// Infrastructure first: everything else needs the node network.
+	infra := &extensionsv1alpha1.Infrastructure{
+		ObjectMeta: s.objectMeta(shoot.Name),
+		Spec: extensionsv1alpha1.InfrastructureSpec{
+			DefaultSpec: extensionsv1alpha1.DefaultSpec{Type: metal.ProviderType, ProviderConfig: shoot.Spec.Provider.InfrastructureConfig},
+			Region:      shoot.Spec.Region,
+			SecretRef:   corev1.SecretReference{Name: v1beta1constants.SecretNameCloudProvider, Namespace: s.Namespace},
+		},
+	}
+	if err := s.createAndWait(ctx, infra, "Infrastructure "+infra.Name, s.lastOperation(infra, nil)); err != nil {
+		return err
+	}
+	if err := sb.cache.GetClient().Get(ctx, client.ObjectKeyFromObject(infra), infra); err != nil {
+		return err
+	}
+	// gardenlet reports the node network of the infrastructure in the shoot's status, which it hands on in the
+	// Cluster.
+	networking := &gardencorev1beta1.NetworkingStatus{}
+	if infra.Status.Networking != nil {
+		networking.Nodes = infra.Status.Networking.Nodes
+	}
+	if n := shoot.Spec.Networking; n != nil {
+		networking.Pods, networking.Services = optional(n.Pods), optional(n.Services)
+	}
+	shoot.Status.Networking = networking
+	if err := testenv.UpdateClusterShoot(ctx, c, shoot); err != nil {
+		return fmt.Errorf("%s: updating the Cluster with the shoot's networks: %w", s.Namespace, err)
+	}
+
+	// The Worker and the ontap Extension at once, as gardenlet's flow deploys them.
+	var objects []client.Object
+	pools := s.workerPools()
+	for _, p := range pools {
+		objects = append(objects, &corev1.Secret{
+			ObjectMeta: metav1.ObjectMeta{Name: p.UserDataSecretRef.Name, Namespace: s.Namespace},
+			Data:       map[string][]byte{userDataKey: []byte("#cloud-config\n# user data of pool " + p.Name + " (gardener-node-agent in a real shoot)\n")},
+		})
+	}
+	w := &extensionsv1alpha1.Worker{
+		ObjectMeta: s.objectMeta(shoot.Name),
+		Spec: extensionsv1alpha1.WorkerSpec{
+			DefaultSpec:                  extensionsv1alpha1.DefaultSpec{Type: metal.ProviderType},
+			InfrastructureProviderStatus: infra.Status.ProviderStatus,
+			Region:                       shoot.Spec.Region,
+			SecretRef:                    corev1.SecretReference{Name: v1beta1constants.SecretNameCloudProvider, Namespace: s.Namespace},
+			Pools:                        pools,
+		},
+	}
+	objects = append(objects, w)
+	var ext *extensionsv1alpha1.Extension
+	for _, e := range shoot.Spec.Extensions {
+		if e.Type == ontapcontroller.Type && !ptr.Deref(e.Disabled, false) {
+			ext = &extensionsv1alpha1.Extension{
+				ObjectMeta: s.objectMeta(e.Type),
+				Spec: extensionsv1alpha1.ExtensionSpec{
+					DefaultSpec: extensionsv1alpha1.DefaultSpec{Type: e.Type, ProviderConfig: e.ProviderConfig},
+				},
+			}
+			objects = append(objects, ext)
+		}
+	}
+	for _, obj := range objects {
+		if err := c.Create(ctx, obj); err != nil {
+			return fmt.Errorf("%s: creating %T %s: %w", s.Namespace, obj, obj.GetName(), err)
+		}
+	}
+	rows := []*row{
+		sb.progress.follow(s.Namespace, "Worker "+w.Name, s.lastOperation(w, s.machinesDetail(pools))),
+		sb.progress.follow(s.Namespace, "FirewallDeployment "+worker.FirewallDeploymentName, s.firewallDeployment()),
+	}
+	if ext != nil {
+		rows = append(rows, sb.progress.follow(s.Namespace, "Extension "+ext.Name, s.lastOperation(ext, nil)))
+		for _, name := range []string{ontapcontroller.ManagedResourceTrident, ontapcontroller.ManagedResourceStorage} {
+			rows = append(rows, sb.progress.follow(s.Namespace, "ManagedResource "+name, s.managedResource(name)))
+		}
+	}
+	if err := sb.progress.wait(ctx, sb.remaining(s.Created), rows...); err != nil {
+		return err
+	}
+	s.Ready = time.Now()
+	return nil
+}
+
+// remaining is what is left of the timeout since start.
+func (sb *Sandbox) remaining(start time.Time) time.Duration {
+	return max(time.Until(start.Add(sb.opts.Timeout)), time.Second)
+}
+
+// objectMeta is the metadata gardenlet gives an extension object it creates: the operation annotation makes the
+// extension's controller act.
+func (s *Shoot) objectMeta(name string) metav1.ObjectMeta {
+	return metav1.ObjectMeta{
+		Name:      name,
+		Namespace: s.Namespace,
+		Annotations: map[string]string{
+			v1beta1constants.GardenerOperation: v1beta1constants.GardenerOperationReconcile,
+			v1beta1constants.GardenerTimestamp: time.Now().UTC().Format(time.RFC3339Nano),
+		},
+	}
+}
+
+// createAndWait creates an object, follows it and waits until the probe says it is done.
+func (s *Shoot) createAndWait(ctx context.Context, obj client.Object, name string, pr probe) error {
+	if err := s.sb.Seed.Client.Create(ctx, obj); err != nil {
+		return fmt.Errorf("%s: creating %s: %w", s.Namespace, name, err)
+	}
+	return s.sb.progress.wait(ctx, s.sb.remaining(s.Created), s.sb.progress.follow(s.Namespace, name, pr))
+}
+
+// workerPools are the shoot's worker pools as gardenlet hands them to the Worker.
+func (s *Shoot) workerPools() []extensionsv1alpha1.WorkerPool {
+	shoot := s.Object
+	var pools []extensionsv1alpha1.WorkerPool
+	for _, w := range shoot.Spec.Provider.Workers {
+		pool := extensionsv1alpha1.WorkerPool{
+			Name:           w.Name,
+			MachineType:    w.Machine.Type,
+			Architecture:   w.Machine.Architecture,
+			Minimum:        w.Minimum,
+			Maximum:        w.Maximum,
+			MaxSurge:       ptr.Deref(w.MaxSurge, intstr.FromInt32(1)),
+			MaxUnavailable: ptr.Deref(w.MaxUnavailable, intstr.FromInt32(0)),
+			Labels:         w.Labels,
+			Annotations:    w.Annotations,
+			Taints:         w.Taints,
+			ProviderConfig: w.ProviderConfig,
+			Zones:          w.Zones,
+			UserDataSecretRef: corev1.SecretKeySelector{
+				LocalObjectReference: corev1.LocalObjectReference{Name: "worker-" + w.Name + "-user-data"},
+				Key:                  userDataKey,
+			},
+			KubernetesVersion: new(shoot.Spec.Kubernetes.Version),
+			Priority:          w.Priority,
+		}
+		if img := w.Machine.Image; img != nil {
+			pool.MachineImage = extensionsv1alpha1.MachineImage{Name: img.Name, Version: ptr.Deref(img.Version, "")}
+		}
+		pools = append(pools, pool)
+	}
+	return pools
+}
+
+// delete deletes the shoot's extension objects in gardenlet's order and waits for each to be gone: the ontap
+// Extension (Trident leaves the shoot while its nodes still exist), the Worker (machines, FirewallDeployment), the
+// Infrastructure (node network, egress IPs); then the Cluster, and the shoot's control plane components stop. The
+// namespace stays: the seed has no namespace controller that could finish its deletion.
+func (s *Shoot) delete(ctx context.Context) error {
+	start := time.Now()
+	for _, obj := range []client.Object{
+		&extensionsv1alpha1.Extension{ObjectMeta: metav1.ObjectMeta{Name: ontapcontroller.Type, Namespace: s.Namespace}},
+		&extensionsv1alpha1.Worker{ObjectMeta: metav1.ObjectMeta{Name: s.Object.Name, Namespace: s.Namespace}},
+		&extensionsv1alpha1.Infrastructure{ObjectMeta: metav1.ObjectMeta{Name: s.Object.Name, Namespace: s.Namespace}},
+	} {
+		if err := s.sb.Seed.Client.Delete(ctx, obj); err != nil {
+			if apierrors.IsNotFound(err) {
+				continue
+			}
+			return fmt.Errorf("%s: deleting %T %s: %w", s.Namespace, obj, obj.GetName(), err)
+		}
+		r := s.sb.progress.follow(s.Namespace, "delete "+kindOf(obj)+" "+obj.GetName(), s.gone(obj))
+		if err := s.sb.progress.wait(ctx, s.sb.remaining(start), r); err != nil {
+			return err
+		}
+	}
+	if err := client.IgnoreNotFound(s.sb.Seed.Client.Delete(ctx, &extensionsv1alpha1.Cluster{ObjectMeta: metav1.ObjectMeta{Name: s.Namespace}})); err != nil {
+		return fmt.Errorf("%s: deleting the Cluster: %w", s.Namespace, err)
+	}
+	if s.stopRuntime != nil {
+		s.stopRuntime()
+	}
+	return nil
+}
+
+// lastOperation probes an extension object as gardenlet waits for it: the operation annotation is gone, the
+// current generation was observed and the last operation succeeded. A configuration problem cannot heal by itself
+// and ends the wait. detail adds to the state, e.g. the machines of a Worker.
+func (s *Shoot) lastOperation(obj extensionsv1alpha1.Object, detail func(context.Context) string) probe {
+	key := client.ObjectKeyFromObject(obj)
+	return func(ctx context.Context) status {
+		o := obj.DeepCopyObject().(extensionsv1alpha1.Object)
+		if err := s.sb.cache.GetClient().Get(ctx, key, o); err != nil {
+			return status{text: "not found yet: " + err.Error()}
+		}
+		st := o.GetExtensionStatus()
+		text := "waiting for its controller"
+		lo := st.GetLastOperation()
+		if lo != nil {
+			text = fmt.Sprintf("%s %s", lo.Type, lo.State)
+			if lo.State == gardencorev1beta1.LastOperationStateProcessing {
+				text += fmt.Sprintf(" %d%%", lo.Progress)
+			}
+		}
+		var failed error
+		if le := st.GetLastError(); le != nil {
+			text += ": " + firstLine(le.Description)
+			for _, code := range le.Codes {
+				if code == gardencorev1beta1.ErrorConfigurationProblem {
+					failed = fmt.Errorf("configuration problem: %s", firstLine(le.Description))
+				}
+			}
+		}
+		if detail != nil {
+			if d := detail(ctx); d != "" {
+				text += " · " + d
+			}
+		}
+		_, annotated := o.GetAnnotations()[v1beta1constants.GardenerOperation]
+		done := lo != nil && lo.State == gardencorev1beta1.LastOperationStateSucceeded && st.GetLastError() == nil &&
+			!annotated && st.GetObservedGeneration() == o.GetGeneration()
+		return status{text: text, done: done, failed: failed}
+	}
+}
+
+// machinesDetail counts the Machines of the shoot by phase against the pools' minimum.
+func (s *Shoot) machinesDetail(pools []extensionsv1alpha1.WorkerPool) func(context.Context) string {
+	var want int32
+	for _, p := range pools {
+		want += p.Minimum
+	}
+	return func(ctx context.Context) string {
+		list := &machinev1alpha1.MachineList{}
+		if err := s.sb.cache.GetClient().List(ctx, list, client.InNamespace(s.Namespace)); err != nil {
+			return ""
+		}
+		running := 0
+		for _, m := range list.Items {
+			if m.Status.CurrentStatus.Phase == machinev1alpha1.MachineRunning {
+				running++
+			}
+		}
+		return fmt.Sprintf("machines %d/%d running", running, want)
+	}
+}
+
+// firewallDeployment probes the shoot's FirewallDeployment, which the Worker controller writes for
+// firewall-controller-manager.
+func (s *Shoot) firewallDeployment() probe {
+	key := client.ObjectKey{Namespace: s.Namespace, Name: worker.FirewallDeploymentName}
+	return func(ctx context.Context) status {
+		fw := &fcmv2.FirewallDeployment{}
+		if err := s.sb.cache.GetClient().Get(ctx, key, fw); err != nil {
+			return status{text: "waiting for the Worker controller"}
+		}
+		t := fw.Spec.Template.Spec
+		return status{text: fmt.Sprintf("%d× %s, %s (no firewall-controller-manager)", fw.Spec.Replicas, t.Size, t.Image), done: true}
+	}
+}
+
+// managedResource probes a ManagedResource of the shoot: done when gardener-resource-manager applied its objects
+// to the shoot's API server.
+func (s *Shoot) managedResource(name string) probe {
+	key := client.ObjectKey{Namespace: s.Namespace, Name: name}
+	return func(ctx context.Context) status {
+		mr := &resourcesv1alpha1.ManagedResource{}
+		if err := s.sb.cache.GetClient().Get(ctx, key, mr); err != nil {
+			return status{text: "waiting for the ontap extension"}
+		}
+		for _, c := range mr.Status.Conditions {
+			if c.Type != resourcesv1alpha1.ResourcesApplied {
+				continue
+			}
+			if c.Status == gardencorev1beta1.ConditionTrue && mr.Status.ObservedGeneration == mr.Generation {
+				return status{text: fmt.Sprintf("applied %d objects to the shoot", len(mr.Status.Resources)), done: true}
+			}
+			return status{text: fmt.Sprintf("%s: %s", c.Reason, firstLine(c.Message))}
+		}
+		return status{text: "waiting for gardener-resource-manager"}
+	}
+}
+
+// gone probes an object that is being deleted.
+func (s *Shoot) gone(obj client.Object) probe {
+	key := client.ObjectKeyFromObject(obj)
+	lastOp := func(context.Context) status { return status{text: "deleting"} }
+	if eo, ok := obj.(extensionsv1alpha1.Object); ok {
+		lastOp = s.lastOperation(eo, nil)
+	}
+	return func(ctx context.Context) status {
+		o := obj.DeepCopyObject().(client.Object)
+		if err := s.sb.Seed.Client.Get(ctx, key, o); apierrors.IsNotFound(err) {
+			return status{text: "deleted", done: true}
+		}
+		st := lastOp(ctx)
+		return status{text: st.text}
+	}
+}
+
+func kindOf(obj client.Object) string {
+	t := fmt.Sprintf("%T", obj)
+	return t[strings.LastIndex(t, ".")+1:]
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	const limit = 160
+	if len(s) > limit {
+		s = s[:limit] + "…"
+	}
+	return s
+}
+
+func optional(s *string) []string {
+	if s == nil {
+		return nil
+	}
+	return []string{*s}
+}
+
+func familyNames(shoot *gardencorev1beta1.Shoot) []string {
+	if shoot.Spec.Networking == nil || len(shoot.Spec.Networking.IPFamilies) == 0 {
+		return []string{string(gardencorev1beta1.IPFamilyIPv4)}
+	}
+	var out []string
+	for _, f := range shoot.Spec.Networking.IPFamilies {
+		out = append(out, string(f))
+	}
+	return out
+}

@@ -1,0 +1,352 @@
+// SPDX-FileCopyrightText: metalgarden contributors
+//
+// SPDX-License-Identifier: Apache-2.0
+
+package sandbox
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	extensionsworkercontroller "github.com/gardener/gardener/extensions/pkg/controller/worker"
+	v1beta1constants "github.com/gardener/gardener/pkg/apis/core/v1beta1/constants"
+	extensionsv1alpha1 "github.com/gardener/gardener/pkg/apis/extensions/v1alpha1"
+	resourcesv1alpha1 "github.com/gardener/gardener/pkg/apis/resources/v1alpha1"
+	machinev1alpha1 "github.com/gardener/machine-controller-manager/pkg/apis/machine/v1alpha1"
+	fcmv2 "github.com/metal-stack/firewall-controller-manager/api/v2"
+	corev1 "k8s.io/api/core/v1"
+	storagev1 "k8s.io/api/storage/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	metalhelper "github.com/metalgarden/metalgarden/pkg/apis/metal/helper"
+	ontaphelper "github.com/metalgarden/metalgarden/pkg/apis/ontap/helper"
+	ontapcontroller "github.com/metalgarden/metalgarden/pkg/controller/ontap"
+	"github.com/metalgarden/metalgarden/pkg/controller/worker"
+)
+
+// defaultStorageClassAnnotation marks the default StorageClass of a cluster.
+const defaultStorageClassAnnotation = "storageclass.kubernetes.io/is-default-class"
+
+// Summary is what the sandbox's shoots are made of, as the controllers report it in the seed (status of the
+// extension objects, Machines, FirewallDeployment) and as the shoots' API servers hold it. It reads no simulator,
+// so it reads the same against a real metal-api and ONTAP cluster; the tests compare it with the simulators.
+type Summary struct {
+	// ReadyAfter is the time from the start of the sandbox until every shoot was ready; ControlPlanesUp the part
+	// of it the API servers, simulators and controllers took to start.
+	ReadyAfter, ControlPlanesUp time.Duration
+	// SeedKubeconfig is the kubeconfig file of the seed.
+	SeedKubeconfig string
+	Shoots         []ShootSummary
+}
+
+// ShootSummary describes one shoot.
+type ShootSummary struct {
+	Name, Namespace, UID string
+	// ReadyAfter is the time from the creation of the shoot until it was ready.
+	ReadyAfter time.Duration
+	// Kubeconfig is the kubeconfig file of the shoot's API server.
+	Kubeconfig string
+
+	NodeNetwork NodeNetwork
+	// Firewall is the FirewallDeployment the Worker controller wrote; nil when there is none.
+	Firewall *Firewall
+	Machines []Machine
+	// SVM is the shoot's SVM as the ontap Extension reports it; nil without the extension.
+	SVM *SVM
+	// ShootObjects are the objects the ManagedResources of the ontap extension carry, as found in the shoot's API
+	// server.
+	ShootObjects []ShootObject
+	// StorageClasses are the StorageClasses of the shoot's API server.
+	StorageClasses []StorageClass
+}
+
+// NodeNetwork is the shoot's node network in the metal-api, from the Infrastructure's status.
+type NodeNetwork struct {
+	ID       string
+	Prefixes []string
+}
+
+// Firewall is the shoot's FirewallDeployment.
+type Firewall struct {
+	Name                   string
+	Replicas               int
+	Size, Image, Partition string
+	Networks               []string
+}
+
+// Machine is a Machine of the shoot with its metal-api machine and its Node in the shoot.
+type Machine struct {
+	Name, Pool, ProviderID, Phase string
+	// Node is the node's name; NodeReady tells whether the shoot's API server has it as Ready.
+	Node      string
+	NodeReady bool
+	// Addresses are the internal IPs of the node, as its kubelet reports them.
+	Addresses []string
+}
+
+// SVM is the shoot's SVM on ONTAP.
+type SVM struct {
+	Cluster, Name, UUID string
+	DataLIFs            []LIF
+	ManagementLIF       *LIF
+}
+
+// LIF is a logical interface of the SVM.
+type LIF struct {
+	Name, Address, HomeNode, Protocol string
+}
+
+// ShootObject is an object in the shoot's API server.
+type ShootObject struct {
+	Kind, Namespace, Name string
+}
+
+// StorageClass is a StorageClass of the shoot.
+type StorageClass struct {
+	Name, Provisioner string
+	Default           bool
+}
+
+// Summary collects the summary of the ready shoots.
+func (sb *Sandbox) Summary(ctx context.Context) (*Summary, error) {
+	s := &Summary{ControlPlanesUp: sb.ControlPlanesUp, SeedKubeconfig: sb.seedKubeconfig()}
+	for _, shoot := range sb.Shoots {
+		ss, err := shoot.summary(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("%s: collecting the summary: %w", shoot.Namespace, err)
+		}
+		s.Shoots = append(s.Shoots, *ss)
+		s.ReadyAfter = max(s.ReadyAfter, shoot.Ready.Sub(sb.started))
+	}
+	return s, nil
+}
+
+func (s *Shoot) summary(ctx context.Context) (*ShootSummary, error) {
+	seed := s.sb.cache.GetClient()
+	out := &ShootSummary{Name: s.Name, Namespace: s.Namespace, UID: s.UID(), ReadyAfter: s.Ready.Sub(s.Created), Kubeconfig: s.Kubeconfig}
+
+	infra := &extensionsv1alpha1.Infrastructure{}
+	if err := seed.Get(ctx, client.ObjectKey{Namespace: s.Namespace, Name: s.Object.Name}, infra); err != nil {
+		return nil, err
+	}
+	infraStatus, err := metalhelper.InfrastructureStatusFromRaw(infra.Status.ProviderStatus)
+	if err != nil {
+		return nil, fmt.Errorf("decoding the Infrastructure's status: %w", err)
+	}
+	if nn := infraStatus.NodeNetwork; nn != nil {
+		out.NodeNetwork = NodeNetwork{ID: nn.ID, Prefixes: slices.Clone(nn.Prefixes)}
+	}
+
+	fw := &fcmv2.FirewallDeployment{}
+	if err := seed.Get(ctx, client.ObjectKey{Namespace: s.Namespace, Name: worker.FirewallDeploymentName}, fw); client.IgnoreNotFound(err) != nil {
+		return nil, err
+	} else if err == nil {
+		t := fw.Spec.Template.Spec
+		out.Firewall = &Firewall{Name: fw.Name, Replicas: fw.Spec.Replicas, Size: t.Size, Image: t.Image, Partition: t.Partition, Networks: slices.Clone(t.Networks)}
+	}
+
+	nodes := &corev1.NodeList{}
+	if err := s.API.Client.List(ctx, nodes); err != nil {
+		return nil, fmt.Errorf("listing the shoot's nodes: %w", err)
+	}
+	ready, addresses := map[string]bool{}, map[string][]string{}
+	for _, n := range nodes.Items {
+		for _, c := range n.Status.Conditions {
+			if c.Type == corev1.NodeReady {
+				ready[n.Name] = c.Status == corev1.ConditionTrue
+			}
+		}
+		for _, a := range n.Status.Addresses {
+			if a.Type == corev1.NodeInternalIP {
+				addresses[n.Name] = append(addresses[n.Name], a.Address)
+			}
+		}
+	}
+	deployments := &machinev1alpha1.MachineDeploymentList{}
+	if err := seed.List(ctx, deployments, client.InNamespace(s.Namespace)); err != nil {
+		return nil, err
+	}
+	pools := map[string]string{}
+	for _, d := range deployments.Items {
+		pools[d.Name] = d.Labels[v1beta1constants.LabelWorkerPool]
+	}
+	machines := &machinev1alpha1.MachineList{}
+	if err := seed.List(ctx, machines, client.InNamespace(s.Namespace)); err != nil {
+		return nil, err
+	}
+	for _, m := range machines.Items {
+		mm := Machine{
+			Name:       m.Name,
+			Pool:       pools[m.Labels[extensionsworkercontroller.LabelKeyMachineDeploymentName]],
+			ProviderID: m.Spec.ProviderID,
+			Phase:      string(m.Status.CurrentStatus.Phase),
+			Node:       m.Labels[machinev1alpha1.NodeLabelKey],
+		}
+		mm.NodeReady, mm.Addresses = ready[mm.Node], addresses[mm.Node]
+		out.Machines = append(out.Machines, mm)
+	}
+	slices.SortFunc(out.Machines, func(a, b Machine) int { return cmp.Or(cmp.Compare(a.Pool, b.Pool), cmp.Compare(a.Name, b.Name)) })
+
+	ext := &extensionsv1alpha1.Extension{}
+	if err := seed.Get(ctx, client.ObjectKey{Namespace: s.Namespace, Name: ontapcontroller.Type}, ext); client.IgnoreNotFound(err) != nil {
+		return nil, err
+	} else if err == nil {
+		st, err := ontaphelper.OntapStatusFromRaw(ext.Status.ProviderStatus)
+		if err != nil {
+			return nil, fmt.Errorf("decoding the ontap Extension's status: %w", err)
+		}
+		if st != nil {
+			svm := &SVM{Cluster: st.Cluster, Name: st.SVMName, UUID: st.SVMUUID}
+			for _, l := range st.DataLIFs {
+				svm.DataLIFs = append(svm.DataLIFs, LIF{Name: l.Name, Address: l.Address, HomeNode: l.HomeNode, Protocol: string(l.Protocol)})
+			}
+			if l := st.ManagementLIF; l != nil {
+				svm.ManagementLIF = &LIF{Name: l.Name, Address: l.Address, HomeNode: l.HomeNode}
+			}
+			out.SVM = svm
+		}
+		if out.ShootObjects, err = s.shootObjects(ctx); err != nil {
+			return nil, err
+		}
+	}
+
+	classes := &storagev1.StorageClassList{}
+	if err := s.API.Client.List(ctx, classes); err != nil {
+		return nil, fmt.Errorf("listing the shoot's storage classes: %w", err)
+	}
+	for _, sc := range classes.Items {
+		out.StorageClasses = append(out.StorageClasses, StorageClass{Name: sc.Name, Provisioner: sc.Provisioner, Default: sc.Annotations[defaultStorageClassAnnotation] == "true"})
+	}
+	return out, nil
+}
+
+// shootObjects reads the objects the ontap extension's ManagedResources list as applied from the shoot's API
+// server.
+func (s *Shoot) shootObjects(ctx context.Context) ([]ShootObject, error) {
+	var out []ShootObject
+	for _, name := range []string{ontapcontroller.ManagedResourceTrident, ontapcontroller.ManagedResourceStorage} {
+		mr := &resourcesv1alpha1.ManagedResource{}
+		if err := s.sb.cache.GetClient().Get(ctx, client.ObjectKey{Namespace: s.Namespace, Name: name}, mr); err != nil {
+			return nil, fmt.Errorf("reading ManagedResource %s: %w", name, err)
+		}
+		for _, ref := range mr.Status.Resources {
+			obj := &unstructured.Unstructured{}
+			obj.SetAPIVersion(ref.APIVersion)
+			obj.SetKind(ref.Kind)
+			if err := s.API.Client.Get(ctx, client.ObjectKey{Namespace: ref.Namespace, Name: ref.Name}, obj); err != nil {
+				return nil, fmt.Errorf("ManagedResource %s lists %s %s/%s as applied, but the shoot's API server: %w", name, ref.Kind, ref.Namespace, ref.Name, err)
+			}
+			out = append(out, ShootObject{Kind: ref.Kind, Namespace: ref.Namespace, Name: ref.Name})
+		}
+	}
+	slices.SortFunc(out, func(a, b ShootObject) int {
+		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
+	})
+	return out, nil
+}
+
+// Print writes the summary for humans: every shoot in detail up to three, beyond that the first in detail and a
+// table of all.
+func (s *Summary) Print(w io.Writer) {
+	fmt.Fprintf(w, "\nReady after %s (API servers, simulators and controllers up after %s).\n", formatDuration(s.ReadyAfter), formatDuration(s.ControlPlanesUp))
+	detailed := s.Shoots
+	if len(s.Shoots) > 3 {
+		detailed = s.Shoots[:1]
+	}
+	for _, sh := range detailed {
+		sh.print(w)
+	}
+	if len(s.Shoots) > 3 {
+		fmt.Fprintln(w)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "SHOOT\tREADY IN\tNODE NETWORK\tMACHINES\tSVM\tLIFS\tSTORAGECLASSES")
+		for _, sh := range s.Shoots {
+			running := 0
+			for _, m := range sh.Machines {
+				if m.Phase == string(machinev1alpha1.MachineRunning) && m.NodeReady {
+					running++
+				}
+			}
+			svm, lifs := "-", 0
+			if sh.SVM != nil {
+				svm, lifs = sh.SVM.Name, len(sh.SVM.DataLIFs)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%d ready\t%s\t%d\t%d\n", sh.Namespace, formatDuration(sh.ReadyAfter), strings.Join(sh.NodeNetwork.Prefixes, " "), running, len(sh.Machines), svm, lifs, len(sh.StorageClasses))
+		}
+		_ = tw.Flush()
+	}
+	fmt.Fprintf(w, "\nSeed:  export KUBECONFIG=%s   # kubectl get infrastructures,workers,extensions,machines,managedresources -A\n", s.SeedKubeconfig)
+	if len(s.Shoots) > 0 {
+		fmt.Fprintf(w, "Shoot: export KUBECONFIG=%s   # kubectl get nodes,storageclasses,tridentbackendconfigs -A\n", s.Shoots[0].Kubeconfig)
+	}
+	fmt.Fprintln(w, "Not in the sandbox yet: the ControlPlane (no ControlPlane controller yet), firewall-controller-manager (the")
+	fmt.Fprintln(w, "FirewallDeployment is written, no firewall is allocated), the extensions' seed and shoot webhooks.")
+}
+
+func (sh ShootSummary) print(w io.Writer) {
+	fmt.Fprintf(w, "\n%s  ready in %s  (uid %s)\n", sh.Namespace, formatDuration(sh.ReadyAfter), sh.UID)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "  node network\t%s\t%s\n", sh.NodeNetwork.ID, strings.Join(sh.NodeNetwork.Prefixes, "  "))
+	if fw := sh.Firewall; fw != nil {
+		fmt.Fprintf(tw, "  firewall\tFirewallDeployment %s\t%d× %s, %s, networks %s (not allocated: no firewall-controller-manager)\n", fw.Name, fw.Replicas, fw.Size, fw.Image, strings.Join(fw.Networks, ", "))
+	}
+	for i, m := range sh.Machines {
+		label := ""
+		if i == 0 {
+			label = "machines"
+		}
+		node := "node not ready"
+		if m.NodeReady {
+			node = "node Ready"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s, %s, %s  %s\n", label, m.Name, m.Phase, node, strings.Join(m.Addresses, "  "), m.ProviderID)
+	}
+	if svm := sh.SVM; svm != nil {
+		fmt.Fprintf(tw, "  SVM\t%s\ton ONTAP cluster %s, uuid %s\n", svm.Name, svm.Cluster, svm.UUID)
+		lifs := slices.Clone(svm.DataLIFs)
+		if svm.ManagementLIF != nil {
+			mgmt := *svm.ManagementLIF
+			mgmt.Protocol = "management"
+			lifs = append(lifs, mgmt)
+		}
+		for _, l := range lifs {
+			fmt.Fprintf(tw, "  \tLIF %s\t%s on %s (%s)\n", l.Name, l.Address, l.HomeNode, l.Protocol)
+		}
+	}
+	if len(sh.ShootObjects) > 0 {
+		fmt.Fprintf(tw, "  in the shoot\tTrident, storage\t%s\n", countKinds(sh.ShootObjects))
+	}
+	var classes []string
+	for _, sc := range sh.StorageClasses {
+		c := sc.Name
+		if sc.Default {
+			c += " (default)"
+		}
+		classes = append(classes, c)
+	}
+	if len(classes) > 0 {
+		fmt.Fprintf(tw, "  \tStorageClasses\t%s\n", strings.Join(classes, ", "))
+	}
+	_ = tw.Flush()
+}
+
+// countKinds renders objects as "2 CustomResourceDefinition, 1 Deployment, ...".
+func countKinds(objs []ShootObject) string {
+	counts := map[string]int{}
+	for _, o := range objs {
+		counts[o.Kind]++
+	}
+	var parts []string
+	for _, kind := range slices.Sorted(maps.Keys(counts)) {
+		parts = append(parts, fmt.Sprintf("%d %s", counts[kind], kind))
+	}
+	return strings.Join(parts, ", ")
+}
