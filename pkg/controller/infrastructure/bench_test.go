@@ -47,6 +47,9 @@ const benchShoots = 200
 // of the test process. The sub-benchmarks differ in the metal-api client's rate limit: the component
 // configuration's default (20 QPS, burst 40, shared by all shoots with the same credentials) and one that never
 // throttles.
+// benchRuns numbers the runs of BenchmarkInfrastructures200 so that each gets namespaces of its own.
+var benchRuns int
+
 func BenchmarkInfrastructures200(b *testing.B) {
 	logf.SetLogger(logr.Discard())
 	env, err := testenv.Start(testenv.Options{CRDs: testenv.ExtensionCRDs})
@@ -69,8 +72,10 @@ func BenchmarkInfrastructures200(b *testing.B) {
 		{name: "unthrottled", api: configmetal.MetalAPIClientConfig{QPS: new(float32(10000)), Burst: new(10000)}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			for i := range b.N {
-				runBenchmark(ctx, b, env, srv, bc.api, fmt.Sprintf("%s-%d", bc.name, i))
+			for range b.N {
+				// The testing package may call this function more than once in the same environment.
+				benchRuns++
+				runBenchmark(ctx, b, env, srv, bc.api, fmt.Sprintf("%s-%d", bc.name, benchRuns))
 			}
 		})
 	}
