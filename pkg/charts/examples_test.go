@@ -104,12 +104,14 @@ var _ = Describe("Example Extension manifests", func() {
 				values: seedContext(defaultSeed(), extensionValues), binary: &providerMetalBinary,
 				image: "ghcr.io/metalgarden/gardener-extension-provider-metal:" + version, config: metalConfig(""),
 				serviceAccount: "extension-" + ext.Name + "-x7k2p/gardener-extension-provider-metal",
+				networkPolicy:  true, vpa: true,
 			},
 			{
 				chart: charts.AdmissionMetalRuntime, release: ext.Name, namespace: "garden",
 				values: admissionRuntimeContext(ext.Name, admissionValues), binary: &admissionMetalBinary,
 				image:          "ghcr.io/metalgarden/gardener-extension-admission-metal:" + version,
 				serviceAccount: "garden/gardener-extension-admission-metal",
+				vpa:            true, ownerNamespace: "extension-" + ext.Name,
 			},
 			{
 				chart: charts.AdmissionMetalApplication, release: ext.Name, namespace: "extension-" + ext.Name,
@@ -131,6 +133,7 @@ var _ = Describe("Example Extension manifests", func() {
 			values: seedContext(defaultSeed(), valuesOf(ext.Spec.Deployment.ExtensionDeployment.Values.Raw)), binary: &ontapBinary,
 			image: "ghcr.io/metalgarden/gardener-extension-ontap:" + version, config: ontapConfig("", nil),
 			serviceAccount: "extension-" + ext.Name + "-9mzt4/gardener-extension-ontap",
+			networkPolicy:  true, vpa: true,
 		})
 	})
 

@@ -6,18 +6,12 @@ package charts_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
-	extensionscontroller "github.com/gardener/gardener/extensions/pkg/controller"
-	"github.com/gardener/gardener/extensions/pkg/controller/extension"
 	"github.com/gardener/gardener/extensions/pkg/controller/heartbeat"
-	"github.com/gardener/gardener/extensions/pkg/controller/infrastructure"
 	extensionswebhook "github.com/gardener/gardener/extensions/pkg/webhook"
-	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
 	v1beta1constants "github.com/gardener/gardener/pkg/apis/core/v1beta1/constants"
 	extensionsv1alpha1 "github.com/gardener/gardener/pkg/apis/extensions/v1alpha1"
 	resourcesv1alpha1 "github.com/gardener/gardener/pkg/apis/resources/v1alpha1"
@@ -25,7 +19,9 @@ import (
 	"github.com/gardener/gardener/pkg/utils/managedresources"
 	secretsutils "github.com/gardener/gardener/pkg/utils/secrets"
 	secretsmanager "github.com/gardener/gardener/pkg/utils/secrets/manager"
+	machinev1alpha1 "github.com/gardener/machine-controller-manager/pkg/apis/machine/v1alpha1"
 	"github.com/go-logr/logr"
+	fcmv2 "github.com/metal-stack/firewall-controller-manager/api/v2"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
@@ -43,9 +39,16 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	"github.com/metalgarden/metalgarden/internal/testenv"
-	metalv1alpha1 "github.com/metalgarden/metalgarden/pkg/apis/metal/v1alpha1"
+	"github.com/metalgarden/metalgarden/internal/sim/metalapi"
+	configmetal "github.com/metalgarden/metalgarden/pkg/apis/config/metal"
+	ontapconfig "github.com/metalgarden/metalgarden/pkg/apis/config/ontap"
+	metalhelper "github.com/metalgarden/metalgarden/pkg/apis/metal/helper"
+	ontaphelper "github.com/metalgarden/metalgarden/pkg/apis/ontap/helper"
 	"github.com/metalgarden/metalgarden/pkg/charts"
+	"github.com/metalgarden/metalgarden/pkg/controller/infrastructure"
+	ontapcontroller "github.com/metalgarden/metalgarden/pkg/controller/ontap"
+	"github.com/metalgarden/metalgarden/pkg/controller/worker"
+	"github.com/metalgarden/metalgarden/pkg/metal"
 )
 
 // expectNoWildcards fails when a rule of a (Cluster)Role grants "*" verbs, resources, API groups or URLs.
@@ -100,7 +103,8 @@ type rbacCase struct {
 	values                    map[string]any
 	serviceAccount            string // namespace/name
 	// allowed are the API requests the binary's controllers make (derived from Gardener's generic
-	// reconcilers and actuators and our controllers, see the comments).
+	// reconcilers and actuators and our controllers, see the comments). Every request the real controllers
+	// make when they run under the ServiceAccount below must be one of them (requestLog.expectCoveredBy).
 	allowed []access
 	// denied are requests the binary must not be able to make.
 	denied []access
@@ -192,9 +196,20 @@ func rbacCases() []rbacCase {
 				{verbs: allVerbs, group: "admissionregistration.k8s.io", resource: "validatingwebhookconfigurations"},
 				// Webhooks (extensions/pkg/webhook: registration owned by the namespace, certificates of the secrets
 				// manager in the release namespace, shoot webhooks in the ManagedResources of shoot namespaces).
-				{verbs: "create get list watch patch update", group: "admissionregistration.k8s.io", resource: "mutatingwebhookconfigurations", name: providerMetalWebhook},
+				{verbs: "create list watch", group: "admissionregistration.k8s.io", resource: "mutatingwebhookconfigurations"},
+				{verbs: "get patch update", group: "admissionregistration.k8s.io", resource: "mutatingwebhookconfigurations", name: providerMetalWebhook},
 				{verbs: readVerbs, resource: "namespaces"},
 				{verbs: allVerbs, resource: "secrets", namespace: metalRBACNamespace},
+				// The manager's cache lists and watches cluster-wide what the controllers read through it.
+				{verbs: "list watch", group: extensionsGroup, resource: "infrastructures"},
+				{verbs: "list watch", group: extensionsGroup, resource: "workers"},
+				{verbs: "list watch", resource: "secrets"},
+				{verbs: "list watch", group: "apps", resource: "deployments"},
+				{verbs: "list watch", group: "machine.sapcloud.io", resource: "machineclasses"},
+				{verbs: "list watch", group: "machine.sapcloud.io", resource: "machinedeployments"},
+				{verbs: "list watch", group: "machine.sapcloud.io", resource: "machinesets"},
+				{verbs: "list watch", group: "machine.sapcloud.io", resource: "machines"},
+				{verbs: "list watch", group: "firewall.metal-stack.io", resource: "firewalldeployments"},
 			}...),
 			denied: []access{
 				{verbs: "create update", group: "rbac.authorization.k8s.io", resource: "clusterroles"},
@@ -245,6 +260,10 @@ func rbacCases() []rbacCase {
 				// The Trident account secret and Trident in the shoot (managedresources.CreateForShoot).
 				{verbs: allVerbs, resource: "secrets", namespace: shootNamespace},
 				{verbs: allVerbs, group: "resources.gardener.cloud", resource: "managedresources", namespace: shootNamespace},
+				// The manager's cache lists and watches cluster-wide what the controller reads through it.
+				{verbs: "list watch", group: extensionsGroup, resource: "extensions"},
+				{verbs: "list watch", resource: "secrets"},
+				{verbs: "list watch", group: "resources.gardener.cloud", resource: "managedresources"},
 			}...),
 			denied: []access{
 				{verbs: "patch", group: extensionsGroup, resource: "infrastructures", namespace: shootNamespace},
@@ -323,6 +342,8 @@ func clientFor(cfg *rest.Config) client.Client {
 }
 
 var _ = Describe("RBAC of the charts", Ordered, func() {
+	var shoot *controllerShoot
+
 	BeforeAll(func(ctx SpecContext) {
 		// Install the ServiceAccounts and RBAC of every chart for real, so the API server authorizes by them.
 		for _, rc := range rbacCases() {
@@ -339,7 +360,11 @@ var _ = Describe("RBAC of the charts", Ordered, func() {
 		}
 		ns := metav1.NamespaceSystem
 		Expect(env.Client.Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: admissionSA, Namespace: ns}})).To(Succeed())
-		Expect(createShoot(ctx)).To(Equal(shootNamespace))
+		// The ontap controller waits for deleted ManagedResources; there is no gardener-resource-manager here.
+		managedresources.IntervalWait = 50 * time.Millisecond
+		startSimulators(ctx)
+		shoot = createShoot(ctx)
+		Expect(shoot.namespace).To(Equal(shootNamespace))
 	})
 
 	for _, rc := range rbacCases() {
@@ -361,17 +386,17 @@ var _ = Describe("RBAC of the charts", Ordered, func() {
 		})
 	}
 
-	It("runs Gardener's Infrastructure reconciler, leader election, heartbeat and webhook registration of provider-metal under its ServiceAccount", func(ctx SpecContext) {
-		cfg := impersonating(metalRBACNamespace + "/gardener-extension-provider-metal")
-		namespace := shootNamespace
+	It("runs the Infrastructure and Worker controllers, leader election, heartbeat and webhook registration of provider-metal under its ServiceAccount", func(ctx SpecContext) {
+		serviceAccount := metalRBACNamespace + "/gardener-extension-provider-metal"
+		cfg, requests := recording(impersonating(serviceAccount))
 
-		mgr := newManager(cfg, metalRBACNamespace, metalLeaderElection)
+		mgr := newManager(cfg, workerScheme(), metalRBACNamespace, metalLeaderElection)
 		Expect(heartbeat.Add(mgr, heartbeat.AddArgs{ExtensionName: "provider-metal", Namespace: metalRBACNamespace, RenewIntervalSeconds: 1, Clock: clock.RealClock{}})).To(Succeed())
-		Expect(infrastructure.Add(mgr, infrastructure.AddArgs{
-			Actuator:   &infrastructureActuator{client: mgr.GetClient()},
-			Type:       testenv.ProviderType,
-			Predicates: infrastructure.DefaultPredicates(ctx, mgr, false),
+		Expect(infrastructure.AddToManagerWithOptions(ctx, mgr, infrastructure.AddOptions{
+			MetalAPI:             configmetal.MetalAPIClientConfig{QPS: new(float32(1000)), Burst: new(1000)},
+			InUseRequeueInterval: 500 * time.Millisecond,
 		})).To(Succeed())
+		Expect(worker.AddToManagerWithOptions(ctx, mgr, worker.AddOptions{FirewallDeletionRequeue: 500 * time.Millisecond})).To(Succeed())
 		webhookCA := registerWebhook(mgr, cfg, metalRBACNamespace, &admissionregistrationv1.MutatingWebhookConfiguration{
 			ObjectMeta: metav1.ObjectMeta{Name: providerMetalWebhook},
 			Webhooks: []admissionregistrationv1.MutatingWebhook{{
@@ -383,21 +408,16 @@ var _ = Describe("RBAC of the charts", Ordered, func() {
 		})
 		start(ctx, mgr)
 
-		infra := &extensionsv1alpha1.Infrastructure{
-			ObjectMeta: metav1.ObjectMeta{Name: "rbac", Namespace: namespace},
-			Spec: extensionsv1alpha1.InfrastructureSpec{
-				DefaultSpec: extensionsv1alpha1.DefaultSpec{Type: testenv.ProviderType},
-				Region:      "fra-equ01",
-				SecretRef:   corev1.SecretReference{Name: v1beta1constants.SecretNameCloudProvider, Namespace: namespace},
-			},
-		}
+		By("reconciling the Infrastructure: a node network in the metal-api")
+		clusterTag := metal.ClusterTag(shoot.identity().ID)
+		machineSets := &machinev1alpha1.MachineSetList{}
+		infra := shoot.infrastructure()
 		Expect(env.Client.Create(ctx, infra)).To(Succeed())
-		Eventually(func(g Gomega) {
-			g.Expect(env.Client.Get(ctx, client.ObjectKeyFromObject(infra), infra)).To(Succeed())
-			g.Expect(infra.Status.LastOperation).To(HaveValue(HaveField("State", gardencorev1beta1.LastOperationStateSucceeded)), "%+v", infra.Status.LastError)
-			g.Expect(infra.Status.ProviderStatus).NotTo(BeNil())
-			g.Expect(infra.Finalizers).NotTo(BeEmpty())
-		}).WithContext(ctx).Should(Succeed())
+		expectSucceeded(ctx, infra, 30*time.Second)
+		infraStatus, err := metalhelper.InfrastructureStatusFromRaw(infra.Status.ProviderStatus)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(infraStatus.NodeNetwork).NotTo(BeNil())
+		Expect(metalSim.LeftoversForCluster(clusterTag).Networks).To(ConsistOf(infraStatus.NodeNetwork.ID))
 
 		expectLeases(ctx, metalRBACNamespace, metalLeaderElection, "provider-metal")
 		var caBundle []byte
@@ -408,55 +428,82 @@ var _ = Describe("RBAC of the charts", Ordered, func() {
 		Expect(config.OwnerReferences).To(ConsistOf(HaveField("Name", metalRBACNamespace)))
 		Expect(config.Webhooks).To(ConsistOf(HaveField("ClientConfig.CABundle", Equal(caBundle))))
 
-		Expect(env.Client.Delete(ctx, infra)).To(Succeed())
-		Eventually(func() error {
-			return env.Client.Get(ctx, client.ObjectKeyFromObject(infra), infra)
-		}).WithContext(ctx).Should(Satisfy(apierrors.IsNotFound), "the reconciler removes its finalizer")
+		By("reconciling the Worker: FirewallDeployment, machine class and machine deployment, rolled out by machine-controller-manager")
+		shoot.runMachineControllerManager(ctx)
+		w := shoot.worker(infra)
+		Expect(env.Client.Create(ctx, w)).To(Succeed())
+		expectSucceeded(ctx, w, time.Minute)
+		Expect(w.Status.MachineDeployments).To(HaveLen(1))
+		workerStatus, err := metalhelper.WorkerStatusFromRaw(w.Status.ProviderStatus)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(workerStatus.MachineImages).To(ConsistOf(HaveField("Image", metalapi.MachineImageID)))
+		Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: shoot.namespace, Name: worker.FirewallDeploymentName}, &fcmv2.FirewallDeployment{})).To(Succeed())
+		Expect(env.Client.List(ctx, machineSets, client.InNamespace(shoot.namespace))).To(Succeed())
+		Expect(machineSets.Items).To(HaveLen(1), "machine-controller-manager rolled out the machine deployment")
+
+		By("deleting the Worker and the Infrastructure: nothing of the shoot is left in the metal-api")
+		expectDeleted(ctx, w, time.Minute)
+		Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: shoot.namespace, Name: worker.FirewallDeploymentName}, &fcmv2.FirewallDeployment{})).To(Satisfy(apierrors.IsNotFound))
+		Expect(env.Client.List(ctx, machineSets, client.InNamespace(shoot.namespace))).To(Succeed())
+		Expect(machineSets.Items).To(BeEmpty())
+		expectDeleted(ctx, infra, time.Minute)
+		Expect(metalSim.LeftoversForCluster(clusterTag).Empty()).To(BeTrue(), metalSim.LeftoversForCluster(clusterTag).String())
+		requests.expectCoveredBy(allowedFor(serviceAccount))
 	})
 
-	It("runs Gardener's Extension reconciler, leader election and heartbeat of ontap under its ServiceAccount", func(ctx SpecContext) {
-		cfg := impersonating(ontapRBACNamespace + "/gardener-extension-ontap")
-		namespace := shootNamespace
-		ensureNamespace(ctx, ontapAdminNamespace)
-		Expect(env.Client.Create(ctx, &corev1.Secret{
-			ObjectMeta: metav1.ObjectMeta{Name: ontapAdminSecret, Namespace: ontapAdminNamespace},
-			StringData: map[string]string{"address": "ontap-a.example.com", "username": "admin", "password": "secret"},
-		})).To(Succeed())
+	It("runs the Extension controller, leader election and heartbeat of ontap under its ServiceAccount", func(ctx SpecContext) {
+		serviceAccount := ontapRBACNamespace + "/gardener-extension-ontap"
+		cfg, requests := recording(impersonating(serviceAccount))
+		createOntapAdminSecret(ctx)
 
-		mgr := newManager(cfg, ontapRBACNamespace, ontapLeaderElection)
+		mgr := newManager(cfg, env.Scheme, ontapRBACNamespace, ontapLeaderElection)
 		Expect(heartbeat.Add(mgr, heartbeat.AddArgs{ExtensionName: "ontap", Namespace: ontapRBACNamespace, RenewIntervalSeconds: 1, Clock: clock.RealClock{}})).To(Succeed())
-		Expect(extension.Add(mgr, extension.AddArgs{
-			Actuator:        &ontapActuator{client: mgr.GetClient()},
-			Name:            "ontap",
-			FinalizerSuffix: "ontap",
-			Type:            "ontap",
-			Predicates:      extension.DefaultPredicates(ctx, mgr, false),
+		Expect(ontapcontroller.AddToManagerWithOptions(ctx, mgr, ontapcontroller.AddOptions{
+			// The configuration minimalOntap renders.
+			Config: &ontapconfig.ControllerConfiguration{
+				Clusters:         []ontapconfig.ClusterReference{{Name: ontapClusterName, SecretRef: corev1.SecretReference{Name: ontapAdminSecret, Namespace: ontapAdminNamespace}}},
+				DataNetworkID:    metalapi.StorageNetworkID,
+				DefaultProtocols: []string{"nvme-tcp"},
+			},
+			RetryInterval: 300 * time.Millisecond,
+			WaitTimeout:   10 * time.Second,
 		})).To(Succeed())
 		start(ctx, mgr)
 
+		By("reconciling the Extension: an SVM with LIFs on ONTAP, their IPs in the metal-api, Trident in the shoot")
+		svm := ontapcontroller.SVMName(string(shoot.shoot.Status.UID))
+		storageTag := metal.StorageTag(shoot.identity().ID)
 		ext := &extensionsv1alpha1.Extension{
-			ObjectMeta: metav1.ObjectMeta{Name: "ontap", Namespace: namespace},
-			Spec:       extensionsv1alpha1.ExtensionSpec{DefaultSpec: extensionsv1alpha1.DefaultSpec{Type: "ontap"}},
+			ObjectMeta: metav1.ObjectMeta{Name: "ontap", Namespace: shoot.namespace},
+			Spec:       extensionsv1alpha1.ExtensionSpec{DefaultSpec: extensionsv1alpha1.DefaultSpec{Type: ontapcontroller.Type}},
 		}
 		Expect(env.Client.Create(ctx, ext)).To(Succeed())
-		Eventually(func(g Gomega) {
-			g.Expect(env.Client.Get(ctx, client.ObjectKeyFromObject(ext), ext)).To(Succeed())
-			g.Expect(ext.Status.LastOperation).To(HaveValue(HaveField("State", gardencorev1beta1.LastOperationStateSucceeded)), "%+v", ext.Status.LastError)
-			g.Expect(ext.Status.ProviderStatus).NotTo(BeNil())
-		}).WithContext(ctx).Should(Succeed())
-		Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: tridentManagedResource}, &resourcesv1alpha1.ManagedResource{})).To(Succeed())
+		expectSucceeded(ctx, ext, 30*time.Second)
+		status, err := ontaphelper.OntapStatusFromRaw(ext.Status.ProviderStatus)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(HaveValue(And(HaveField("Cluster", ontapClusterName), HaveField("SVMName", svm))))
+		Expect(ontapSim.State().SVMs).To(ContainElement(HaveField("Name", svm)))
+		Expect(metalSim.LeftoversForCluster(storageTag).IPs).NotTo(BeEmpty())
+		for _, name := range []string{ontapcontroller.ManagedResourceTrident, ontapcontroller.ManagedResourceStorage} {
+			Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: shoot.namespace, Name: name}, &resourcesv1alpha1.ManagedResource{})).To(Succeed(), name)
+		}
+		Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: shoot.namespace, Name: ontapcontroller.CredentialsSecretName}, &corev1.Secret{})).To(Succeed())
 		expectLeases(ctx, ontapRBACNamespace, ontapLeaderElection, "ontap")
 
-		Expect(env.Client.Delete(ctx, ext)).To(Succeed())
-		Eventually(func() error {
-			return env.Client.Get(ctx, client.ObjectKeyFromObject(ext), ext)
-		}).WithContext(ctx).Should(Satisfy(apierrors.IsNotFound))
-		Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: tridentManagedResource}, &resourcesv1alpha1.ManagedResource{})).To(Satisfy(apierrors.IsNotFound))
+		By("deleting the Extension: nothing of the shoot is left on ONTAP, in the metal-api or in the shoot namespace")
+		expectDeleted(ctx, ext, 30*time.Second)
+		Expect(ontapSim.State().SVMs).NotTo(ContainElement(HaveField("Name", svm)))
+		Expect(metalSim.LeftoversForCluster(storageTag).Empty()).To(BeTrue(), metalSim.LeftoversForCluster(storageTag).String())
+		for _, name := range []string{ontapcontroller.ManagedResourceTrident, ontapcontroller.ManagedResourceStorage} {
+			Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: shoot.namespace, Name: name}, &resourcesv1alpha1.ManagedResource{})).To(Satisfy(apierrors.IsNotFound), name)
+		}
+		Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: shoot.namespace, Name: ontapcontroller.CredentialsSecretName}, &corev1.Secret{})).To(Satisfy(apierrors.IsNotFound))
+		requests.expectCoveredBy(allowedFor(serviceAccount))
 	})
 
 	It("runs leader election and the webhook certificates of admission-metal under its ServiceAccount in the runtime cluster", func(ctx SpecContext) {
 		cfg := impersonating(admissionRuntimeNS + "/gardener-extension-admission-metal")
-		mgr := newManager(cfg, admissionRuntimeNS, admissionLeaderElID)
+		mgr := newManager(cfg, env.Scheme, admissionRuntimeNS, admissionLeaderElID)
 		certificates := make(chan error, 1)
 		Expect(mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
 			_, _, err := webhookCertificates(ctx, cfg, admissionRuntimeNS, "admission-metal")
@@ -497,10 +544,10 @@ var _ = Describe("RBAC of the charts", Ordered, func() {
 })
 
 // newManager builds a manager as the binaries do, with leader election, acting as cfg's identity.
-func newManager(cfg *rest.Config, namespace, leaderElectionID string) manager.Manager {
+func newManager(cfg *rest.Config, scheme *runtime.Scheme, namespace, leaderElectionID string) manager.Manager {
 	GinkgoHelper()
 	mgr, err := manager.New(cfg, manager.Options{
-		Scheme:                  env.Scheme,
+		Scheme:                  scheme,
 		Logger:                  GinkgoLogr,
 		Metrics:                 metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress:  "0",
@@ -548,20 +595,6 @@ func expectLeases(ctx context.Context, namespace, leaderElectionID, extensionNam
 	}).WithContext(ctx).Should(Succeed())
 }
 
-// createShoot writes the shoot namespace, its Cluster and cloudprovider secret, as gardenlet does.
-func createShoot(ctx context.Context) string {
-	GinkgoHelper()
-	shoot := testenv.NewShoot(testenv.ShootSpec{Project: "dev", Name: "rbac", Extensions: []gardencorev1beta1.Extension{{Type: "ontap"}}})
-	cloudProfile := testenv.NewCloudProfile(nil, gardencorev1beta1.CloudProfileSpec{})
-	namespace, err := testenv.CreateShoot(ctx, env.Client, shoot, cloudProfile, defaultSeed())
-	Expect(err).NotTo(HaveOccurred())
-	Expect(env.Client.Create(ctx, &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Name: v1beta1constants.SecretNameCloudProvider, Namespace: namespace},
-		StringData: map[string]string{"metalAPIHMac": "hmac"},
-	})).To(Succeed())
-	return namespace
-}
-
 // webhookCertificates creates the webhook CA and server certificate with Gardener's secrets manager, as
 // extensions/pkg/webhook/certificates does, and returns the CA bundle.
 func webhookCertificates(ctx context.Context, cfg *rest.Config, namespace, name string) ([]byte, *corev1.Secret, error) {
@@ -603,106 +636,4 @@ func registerWebhook(mgr manager.Manager, cfg *rest.Config, namespace string, co
 		return nil
 	}))).To(Succeed())
 	return caBundles
-}
-
-// infrastructureActuator makes the seed requests of the metal Infrastructure actuator
-// (pkg/controller/infrastructure): it reads the shoot's metal-api credentials and reports the node network.
-type infrastructureActuator struct{ client client.Client }
-
-func (a *infrastructureActuator) Reconcile(ctx context.Context, _ logr.Logger, infra *extensionsv1alpha1.Infrastructure, cluster *extensionscontroller.Cluster) error {
-	if err := a.credentials(ctx, infra); err != nil {
-		return err
-	}
-	status, err := json.Marshal(&metalv1alpha1.InfrastructureStatus{
-		TypeMeta:    metav1.TypeMeta{APIVersion: metalv1alpha1.SchemeGroupVersion.String(), Kind: "InfrastructureStatus"},
-		NodeNetwork: &metalv1alpha1.NodeNetworkStatus{ID: string(cluster.Shoot.UID), Prefixes: []string{"10.130.4.0/24"}, AllocatedByExtension: true},
-	})
-	if err != nil {
-		return err
-	}
-	patch := client.MergeFrom(infra.DeepCopy())
-	infra.Status.ProviderStatus = &runtime.RawExtension{Raw: status}
-	infra.Status.Networking = &extensionsv1alpha1.InfrastructureStatusNetworking{Nodes: []string{"10.130.4.0/24"}}
-	return a.client.Status().Patch(ctx, infra, patch)
-}
-
-func (a *infrastructureActuator) credentials(ctx context.Context, infra *extensionsv1alpha1.Infrastructure) error {
-	secret := &corev1.Secret{}
-	if err := a.client.Get(ctx, client.ObjectKey{Namespace: infra.Spec.SecretRef.Namespace, Name: infra.Spec.SecretRef.Name}, secret); err != nil {
-		return fmt.Errorf("reading the metal-api credentials: %w", err)
-	}
-	if !slices.ContainsFunc([]string{"metalAPIKey", "metalAPIHMac"}, func(key string) bool { return len(secret.Data[key]) > 0 }) {
-		return fmt.Errorf("secret %s holds no metal-api credentials", client.ObjectKeyFromObject(secret))
-	}
-	return nil
-}
-
-// Delete needs the credentials to free the node network.
-func (a *infrastructureActuator) Delete(ctx context.Context, _ logr.Logger, infra *extensionsv1alpha1.Infrastructure, _ *extensionscontroller.Cluster) error {
-	return a.credentials(ctx, infra)
-}
-
-func (a *infrastructureActuator) ForceDelete(ctx context.Context, log logr.Logger, infra *extensionsv1alpha1.Infrastructure, cluster *extensionscontroller.Cluster) error {
-	return a.Delete(ctx, log, infra, cluster)
-}
-
-func (a *infrastructureActuator) Migrate(context.Context, logr.Logger, *extensionsv1alpha1.Infrastructure, *extensionscontroller.Cluster) error {
-	return nil
-}
-
-func (a *infrastructureActuator) Restore(ctx context.Context, log logr.Logger, infra *extensionsv1alpha1.Infrastructure, cluster *extensionscontroller.Cluster) error {
-	return a.Reconcile(ctx, log, infra, cluster)
-}
-
-const (
-	tridentManagedResource = "extension-ontap-trident"
-	tridentAccountSecret   = "ontap-trident-account"
-)
-
-// ontapActuator makes the seed requests of the ontap Extension actuator (pkg/controller/ontap): it reads
-// the ONTAP admin credentials, keeps the Trident account's password in a Secret and deploys Trident with a
-// ManagedResource; Delete removes both.
-type ontapActuator struct{ client client.Client }
-
-func (a *ontapActuator) Reconcile(ctx context.Context, _ logr.Logger, ext *extensionsv1alpha1.Extension) error {
-	admin := &corev1.Secret{}
-	if err := a.client.Get(ctx, client.ObjectKey{Namespace: ontapAdminNamespace, Name: ontapAdminSecret}, admin); err != nil {
-		return fmt.Errorf("reading the ONTAP admin credentials: %w", err)
-	}
-	account := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: tridentAccountSecret, Namespace: ext.Namespace}}
-	if err := a.client.Get(ctx, client.ObjectKeyFromObject(account), account); apierrors.IsNotFound(err) {
-		account.StringData = map[string]string{"username": "trident", "password": "generated"}
-		if err := a.client.Create(ctx, account); err != nil {
-			return err
-		}
-	} else if err != nil {
-		return err
-	}
-	if err := managedresources.CreateForShoot(ctx, a.client, ext.Namespace, tridentManagedResource, "ontap", false, map[string][]byte{
-		"storageclass.yaml": []byte("apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: ontap-nvme\nprovisioner: csi.trident.netapp.io\n"),
-	}); err != nil {
-		return err
-	}
-	patch := client.MergeFrom(ext.DeepCopy())
-	ext.Status.ProviderStatus = &runtime.RawExtension{Raw: []byte(`{"apiVersion":"ontap.extensions.gardener.cloud/v1alpha1","kind":"OntapStatus","cluster":"cluster-a"}`)}
-	return a.client.Status().Patch(ctx, ext, patch)
-}
-
-func (a *ontapActuator) Delete(ctx context.Context, _ logr.Logger, ext *extensionsv1alpha1.Extension) error {
-	if err := managedresources.DeleteForShoot(ctx, a.client, ext.Namespace, tridentManagedResource); err != nil {
-		return err
-	}
-	return client.IgnoreNotFound(a.client.Delete(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: tridentAccountSecret, Namespace: ext.Namespace}}))
-}
-
-func (a *ontapActuator) ForceDelete(ctx context.Context, log logr.Logger, ext *extensionsv1alpha1.Extension) error {
-	return a.Delete(ctx, log, ext)
-}
-
-func (a *ontapActuator) Migrate(context.Context, logr.Logger, *extensionsv1alpha1.Extension) error {
-	return nil
-}
-
-func (a *ontapActuator) Restore(ctx context.Context, log logr.Logger, ext *extensionsv1alpha1.Extension) error {
-	return a.Reconcile(ctx, log, ext)
 }

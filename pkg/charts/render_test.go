@@ -5,6 +5,7 @@
 package charts_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -47,6 +48,12 @@ type deployment struct {
 	config func(data []byte)
 	// serviceAccount is the subject the chart's RBAC must bind, as namespace/name.
 	serviceAccount string
+	// networkPolicy and vpa tell whether the chart must render NetworkPolicies (egress to the metal-api or
+	// ONTAP, in a seed) and a VerticalPodAutoscaler (unless vpa.enabled is false).
+	networkPolicy, vpa bool
+	// ownerNamespace is the namespace that owns the webhook configurations of a binary with webhooks
+	// (--webhook-config-owner-namespace); the release namespace when empty, Gardener's default.
+	ownerNamespace string
 }
 
 const (
@@ -191,6 +198,8 @@ var _ = Describe("Deployment charts", func() {
 			image:          "ghcr.io/metalgarden/gardener-extension-provider-metal:" + currentVersion(),
 			config:         metalConfig(""),
 			serviceAccount: seedNamespace + "/gardener-extension-provider-metal",
+			networkPolicy:  true,
+			vpa:            true,
 		}),
 		Entry("provider-metal in a seed, every value changed", deployment{
 			chart: charts.ProviderMetal, release: seedRelease, namespace: seedNamespace + "-b",
@@ -199,6 +208,7 @@ var _ = Describe("Deployment charts", func() {
 			image:          mirrorRepository + "image@" + metalDigest,
 			config:         metalConfig("provider-metal.yaml"),
 			serviceAccount: seedNamespace + "-b/gardener-extension-provider-metal",
+			networkPolicy:  true,
 		}),
 		Entry("provider-metal in the garden runtime cluster", deployment{
 			chart: charts.ProviderMetal, release: "provider-metal", namespace: "runtime-extension-provider-metal",
@@ -207,6 +217,7 @@ var _ = Describe("Deployment charts", func() {
 			image:          "ghcr.io/metalgarden/gardener-extension-provider-metal:" + currentVersion(),
 			config:         metalConfig(""),
 			serviceAccount: "runtime-extension-provider-metal/gardener-extension-provider-metal-runtime",
+			vpa:            true,
 		}),
 		Entry("ontap in a seed", deployment{
 			chart: charts.Ontap, release: ontapRelease, namespace: ontapNamespace,
@@ -218,6 +229,8 @@ var _ = Describe("Deployment charts", func() {
 				Expect(cfg["clusters"]).To(ConsistOf(HaveKeyWithValue("secretRef", map[string]any{"name": "ontap-cluster-a", "namespace": "garden"})))
 			}),
 			serviceAccount: ontapNamespace + "/gardener-extension-ontap",
+			networkPolicy:  true,
+			vpa:            true,
 		}),
 		Entry("ontap in a seed, every value changed", deployment{
 			chart: charts.Ontap, release: ontapRelease, namespace: ontapNamespace + "-b",
@@ -226,6 +239,7 @@ var _ = Describe("Deployment charts", func() {
 			image:          mirrorRepository + "image@" + metalDigest,
 			config:         ontapConfig("ontap.yaml", nil),
 			serviceAccount: ontapNamespace + "-b/gardener-extension-ontap",
+			networkPolicy:  true,
 		}),
 		Entry("ontap in the garden runtime cluster", deployment{
 			chart: charts.Ontap, release: "ontap", namespace: "runtime-extension-ontap",
@@ -234,6 +248,7 @@ var _ = Describe("Deployment charts", func() {
 			image:          "ghcr.io/metalgarden/gardener-extension-ontap:" + currentVersion(),
 			config:         ontapConfig("", nil),
 			serviceAccount: "runtime-extension-ontap/gardener-extension-ontap-runtime",
+			vpa:            true,
 		}),
 		Entry("admission-metal in the garden runtime cluster", deployment{
 			chart: charts.AdmissionMetalRuntime, release: "provider-metal", namespace: "garden",
@@ -241,13 +256,16 @@ var _ = Describe("Deployment charts", func() {
 			binary:         &admissionMetalBinary,
 			image:          "ghcr.io/metalgarden/gardener-extension-admission-metal:" + currentVersion(),
 			serviceAccount: "garden/gardener-extension-admission-metal",
+			vpa:            true,
+			ownerNamespace: "extension-provider-metal",
 		}),
 		Entry("admission-metal in the garden runtime cluster, every value changed", deployment{
 			chart: charts.AdmissionMetalRuntime, release: "provider-metal", namespace: "garden-b",
-			values:         admissionRuntimeContext("provider-metal", nonDefault(charts.AdmissionMetalRuntime)),
+			values:         admissionRuntimeContext("metal", nonDefault(charts.AdmissionMetalRuntime)),
 			binary:         &admissionMetalBinary,
 			image:          mirrorRepository + "image@" + metalDigest,
 			serviceAccount: "garden-b/gardener-extension-admission-metal",
+			ownerNamespace: "extension-metal",
 		}),
 		Entry("admission-metal in the virtual garden", deployment{
 			chart: charts.AdmissionMetalApplication, release: "provider-metal", namespace: "extension-provider-metal",
@@ -413,6 +431,9 @@ func verifyWorkload(r *rendered, d deployment) {
 	if cl.webhooks {
 		Expect(cl.manager.WebhookServerPort).To(BeEquivalentTo(port("webhook-server")))
 		Expect(cl.value("webhook-config-namespace")).To(Equal(d.namespace))
+		// The value after the options' completion: the flag's, or the release namespace without the flag.
+		ownerNamespace := cmp.Or(d.ownerNamespace, d.namespace)
+		Expect(cl.value("webhook-config-owner-namespace")).To(Equal(ownerNamespace))
 		Expect(cl.manager.WebhookCertDir).To(HavePrefix("/tmp/"), "the webhook server writes its certificates into a writable volume")
 	}
 	if cl.heartbeat != nil {
@@ -474,7 +495,13 @@ func verifyWorkload(r *rendered, d deployment) {
 			Expect(cl.value("webhook-config-url")).To(Equal(fmt.Sprintf("%s.%s:%d", services[0].Name, d.namespace, p.Port)))
 		}
 	}
-	for _, np := range decode[networkingv1.NetworkPolicy](r, "NetworkPolicy") {
+	networkPolicies := decode[networkingv1.NetworkPolicy](r, "NetworkPolicy")
+	if d.networkPolicy {
+		Expect(networkPolicies).NotTo(BeEmpty())
+	} else {
+		Expect(networkPolicies).To(BeEmpty())
+	}
+	for _, np := range networkPolicies {
 		selects(np.Spec.PodSelector.MatchLabels)
 		Expect(np.Spec.PolicyTypes).To(ConsistOf(networkingv1.PolicyTypeEgress))
 		for _, rule := range np.Spec.Egress {
@@ -484,7 +511,13 @@ func verifyWorkload(r *rendered, d deployment) {
 	pdbs := decode[policyv1.PodDisruptionBudget](r, "PodDisruptionBudget")
 	Expect(pdbs).To(HaveLen(1))
 	selects(pdbs[0].Spec.Selector.MatchLabels)
-	for _, vpa := range decode[vpaautoscalingv1.VerticalPodAutoscaler](r, "VerticalPodAutoscaler") {
+	vpas := decode[vpaautoscalingv1.VerticalPodAutoscaler](r, "VerticalPodAutoscaler")
+	if d.vpa {
+		Expect(vpas).To(HaveLen(1))
+	} else {
+		Expect(vpas).To(BeEmpty())
+	}
+	for _, vpa := range vpas {
 		Expect(vpa.Spec.TargetRef).To(HaveValue(And(HaveField("Kind", "Deployment"), HaveField("Name", dep.Name))))
 		Expect(vpa.Spec.ResourcePolicy.ContainerPolicies).To(ContainElement(HaveField("ContainerName", c.Name)))
 	}
