@@ -8,10 +8,12 @@ package controller
 
 import (
 	extensionscmdcontroller "github.com/gardener/gardener/extensions/pkg/controller/cmd"
+	extensionscontrolplanecontroller "github.com/gardener/gardener/extensions/pkg/controller/controlplane"
 	extensionsheartbeatcontroller "github.com/gardener/gardener/extensions/pkg/controller/heartbeat"
 	extensionsinfrastructurecontroller "github.com/gardener/gardener/extensions/pkg/controller/infrastructure"
 	extensionsworkercontroller "github.com/gardener/gardener/extensions/pkg/controller/worker"
 
+	controlplanecontroller "github.com/metalgarden/metalgarden/pkg/controller/controlplane"
 	infrastructurecontroller "github.com/metalgarden/metalgarden/pkg/controller/infrastructure"
 	workercontroller "github.com/metalgarden/metalgarden/pkg/controller/worker"
 )
@@ -22,6 +24,7 @@ func ControllerSwitchOptions() *extensionscmdcontroller.SwitchOptions { //nolint
 	return extensionscmdcontroller.NewSwitchOptions(
 		extensionscmdcontroller.Switch(extensionsinfrastructurecontroller.ControllerName, infrastructurecontroller.AddToManager),
 		extensionscmdcontroller.Switch(extensionsworkercontroller.ControllerName, workercontroller.AddToManager),
+		extensionscmdcontroller.Switch(extensionscontrolplanecontroller.ControllerName, controlplanecontroller.AddToManager),
 		extensionscmdcontroller.Switch(extensionsheartbeatcontroller.ControllerName, extensionsheartbeatcontroller.AddToManager),
 	)
 }

@@ -1,0 +1,433 @@
+// SPDX-FileCopyrightText: metalgarden contributors
+//
+// SPDX-License-Identifier: Apache-2.0
+
+package controlplane
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/netip"
+	"slices"
+	"strings"
+
+	extensionscontroller "github.com/gardener/gardener/extensions/pkg/controller"
+	"github.com/gardener/gardener/extensions/pkg/controller/controlplane/genericactuator"
+	extensionssecretsmanager "github.com/gardener/gardener/extensions/pkg/util/secret/manager"
+	v1beta1helper "github.com/gardener/gardener/pkg/api/core/v1beta1/helper"
+	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
+	v1beta1constants "github.com/gardener/gardener/pkg/apis/core/v1beta1/constants"
+	extensionsv1alpha1 "github.com/gardener/gardener/pkg/apis/extensions/v1alpha1"
+	gardenerutils "github.com/gardener/gardener/pkg/utils/gardener"
+	kubernetesutils "github.com/gardener/gardener/pkg/utils/kubernetes"
+	secretsutils "github.com/gardener/gardener/pkg/utils/secrets"
+	secretsmanager "github.com/gardener/gardener/pkg/utils/secrets/manager"
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	apismetal "github.com/metalgarden/metalgarden/pkg/apis/metal"
+	metalhelper "github.com/metalgarden/metalgarden/pkg/apis/metal/helper"
+	"github.com/metalgarden/metalgarden/pkg/controller/worker"
+	"github.com/metalgarden/metalgarden/pkg/metal"
+)
+
+// Names of the components and of the secrets the secrets manager keeps for them.
+const (
+	// CloudControllerManagerName is the metal cloud-controller-manager's Deployment (and its shoot access).
+	CloudControllerManagerName = "cloud-controller-manager"
+	// FirewallControllerManagerName is firewall-controller-manager's Deployment (and its shoot access); the
+	// Worker controller stops and starts it by this name during control plane migrations.
+	FirewallControllerManagerName = worker.FirewallControllerManagerDeploymentName
+
+	caNameControlPlane               = "ca-provider-metal-controlplane"
+	cloudControllerManagerServerName = "cloud-controller-manager-server"
+	fcmWebhookServerName             = "firewall-controller-manager-webhook-server"
+)
+
+// secretConfigs are the certificates of the control plane: a CA of the extension, the serving certificate of
+// the cloud-controller-manager and that of firewall-controller-manager's webhooks.
+func secretConfigs(namespace string) []extensionssecretsmanager.SecretConfigWithOptions {
+	return []extensionssecretsmanager.SecretConfigWithOptions{
+		{
+			Config:  &secretsutils.CertificateSecretConfig{Name: caNameControlPlane, CommonName: caNameControlPlane, CertType: secretsutils.CACert},
+			Options: []secretsmanager.GenerateOption{secretsmanager.Persist()},
+		},
+		{
+			Config: &secretsutils.CertificateSecretConfig{
+				Name:                        cloudControllerManagerServerName,
+				CommonName:                  CloudControllerManagerName,
+				DNSNames:                    kubernetesutils.DNSNamesForService(CloudControllerManagerName, namespace),
+				CertType:                    secretsutils.ServerCert,
+				SkipPublishingCACertificate: true,
+			},
+			Options: []secretsmanager.GenerateOption{secretsmanager.SignedByCA(caNameControlPlane)},
+		},
+		{
+			Config: &secretsutils.CertificateSecretConfig{
+				Name:                        fcmWebhookServerName,
+				CommonName:                  FirewallControllerManagerName,
+				DNSNames:                    kubernetesutils.DNSNamesForService(FirewallControllerManagerName, namespace),
+				CertType:                    secretsutils.ServerCert,
+				SkipPublishingCACertificate: true,
+			},
+			Options: []secretsmanager.GenerateOption{secretsmanager.SignedByCA(caNameControlPlane)},
+		},
+	}
+}
+
+// shootAccessSecrets give the cloud-controller-manager and firewall-controller-manager their tokens for the
+// shoot's API server.
+func shootAccessSecrets(namespace string) []*gardenerutils.AccessSecret {
+	return []*gardenerutils.AccessSecret{
+		gardenerutils.NewShootAccessSecret(CloudControllerManagerName, namespace),
+		gardenerutils.NewShootAccessSecret(FirewallControllerManagerName, namespace),
+	}
+}
+
+// valuesProvider computes the values of the control plane charts.
+type valuesProvider struct {
+	genericactuator.NoopValuesProvider
+	client client.Client
+	metal  metal.ClientFactory
+}
+
+// NewValuesProvider returns the ValuesProvider of the generic control plane actuator. c reads the credentials
+// secret; factory builds the metal-api clients.
+func NewValuesProvider(c client.Client, factory metal.ClientFactory) genericactuator.ValuesProvider {
+	return &valuesProvider{client: c, metal: factory}
+}
+
+// shootContext is what the charts are made of: the shoot's provider configuration, the metal control plane of
+// its partition, the Infrastructure's node network and the credentials kind.
+type shootContext struct {
+	infra        *apismetal.InfrastructureConfig
+	controlPlane *apismetal.ControlPlaneConfig
+	mcp          *apismetal.MetalControlPlane
+	partition    *apismetal.Partition
+	identity     metal.Cluster
+	nodeNetwork  *apismetal.NodeNetworkStatus
+	families     []gardencorev1beta1.IPFamily
+}
+
+func configurationProblem(err error) error {
+	return v1beta1helper.NewErrorWithCodes(err, gardencorev1beta1.ErrorConfigurationProblem)
+}
+
+func newShootContext(cp *extensionsv1alpha1.ControlPlane, cluster *extensionscontroller.Cluster) (*shootContext, error) {
+	if cluster == nil || cluster.Shoot == nil || cluster.CloudProfile == nil {
+		return nil, errors.New("the Cluster of the ControlPlane holds no shoot or cloud profile")
+	}
+	infra, err := metalhelper.InfrastructureConfigFromRawExtension(cluster.Shoot.Spec.Provider.InfrastructureConfig)
+	if err != nil {
+		return nil, configurationProblem(err)
+	}
+	controlPlane, err := metalhelper.ControlPlaneConfigFromRawExtension(cp.Spec.ProviderConfig)
+	if err != nil {
+		return nil, configurationProblem(err)
+	}
+	var cpc *apismetal.CloudProfileConfig
+	if cluster.CloudProfile.Spec.ProviderConfig != nil {
+		if cpc, err = metalhelper.CloudProfileConfigFromRawExtension(cluster.CloudProfile.Spec.ProviderConfig); err != nil {
+			return nil, configurationProblem(err)
+		}
+	}
+	_, mcp, partition, err := metalhelper.FindMetalControlPlane(cpc, infra.PartitionID)
+	if err != nil {
+		return nil, configurationProblem(err)
+	}
+	status, err := metalhelper.InfrastructureStatusFromRaw(cp.Spec.InfrastructureProviderStatus)
+	if err != nil {
+		return nil, fmt.Errorf("reading the Infrastructure's status handed to the ControlPlane: %w", err)
+	}
+	if status.NodeNetwork == nil || status.NodeNetwork.ID == "" || len(status.NodeNetwork.Prefixes) == 0 {
+		return nil, errors.New("the Infrastructure has not reported the shoot's node network yet")
+	}
+	s := &shootContext{
+		infra:        infra,
+		controlPlane: controlPlane,
+		mcp:          mcp,
+		partition:    partition,
+		identity:     metal.ClusterFor(cluster.Shoot, infra.ProjectID, infra.PartitionID),
+		nodeNetwork:  status.NodeNetwork,
+		families:     []gardencorev1beta1.IPFamily{gardencorev1beta1.IPFamilyIPv4},
+	}
+	if n := cluster.Shoot.Spec.Networking; n != nil && len(n.IPFamilies) > 0 {
+		s.families = slices.Clone(n.IPFamilies)
+	}
+	return s, nil
+}
+
+// accessType is the shoot's network access type, baseline when unset.
+func (s *shootContext) accessType() apismetal.NetworkAccessType {
+	if t := s.controlPlane.NetworkAccessType; t != nil {
+		return *t
+	}
+	return apismetal.NetworkAccessBaseline
+}
+
+// isolation is the partition's network isolation for restricted and forbidden shoots, nil for baseline.
+func (s *shootContext) isolation() (*apismetal.NetworkIsolation, error) {
+	if s.accessType() == apismetal.NetworkAccessBaseline {
+		return nil, nil
+	}
+	isolation := metalhelper.NetworkIsolation(s.mcp, s.partition)
+	if isolation == nil {
+		return nil, configurationProblem(fmt.Errorf("network access type %q needs the network isolation of partition %q, but the cloud profile defines none", s.accessType(), s.infra.PartitionID))
+	}
+	return isolation, nil
+}
+
+// credentialEnv are the environment variables that hand the metal-api credentials of the cloudprovider secret
+// to a component, by reference: a bearer token as METAL_AUTH_TOKEN or an HMAC key as METAL_AUTH_HMAC (with its
+// auth type when the secret names one). The secret is validated first, so a broken one is reported as a
+// configuration problem instead of a crash-looping component. metal-ccm reads either variable;
+// firewall-controller-manager v0.6.1 (the image of the vector) reads METAL_AUTH_HMAC only, so with a token it
+// needs a release that also reads METAL_AUTH_TOKEN.
+func (vp *valuesProvider) credentialEnv(ctx context.Context, cp *extensionsv1alpha1.ControlPlane) ([]corev1.EnvVar, error) {
+	secret := &corev1.Secret{}
+	if err := vp.client.Get(ctx, client.ObjectKey{Namespace: cp.Spec.SecretRef.Namespace, Name: cp.Spec.SecretRef.Name}, secret); err != nil {
+		return nil, fmt.Errorf("reading the credentials secret %s/%s: %w", cp.Spec.SecretRef.Namespace, cp.Spec.SecretRef.Name, err)
+	}
+	if _, err := metal.CredentialsFromSecret(secret); err != nil {
+		return nil, configurationProblem(err)
+	}
+	ref := func(name, key string) corev1.EnvVar {
+		return corev1.EnvVar{Name: name, ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
+			LocalObjectReference: corev1.LocalObjectReference{Name: secret.Name}, Key: key,
+		}}}
+	}
+	has := func(key string) bool { return strings.TrimSpace(string(secret.Data[key])) != "" }
+	if has(metal.SecretKeyAPIKey) {
+		return []corev1.EnvVar{ref("METAL_AUTH_TOKEN", metal.SecretKeyAPIKey)}, nil
+	}
+	env := []corev1.EnvVar{ref("METAL_AUTH_HMAC", metal.SecretKeyHMAC)}
+	if has(metal.SecretKeyHMACAuthType) {
+		env = append(env, ref("METAL_AUTH_HMAC_AUTH_TYPE", metal.SecretKeyHMACAuthType))
+	}
+	return env, nil
+}
+
+// networks are the networks of the cloud-controller-manager: the firewall's networks (looked up by ID in the
+// metal-api, nothing else) and the default external network for load balancer IPs: the configured one, or the
+// last firewall network that routes to the whole address space of some family.
+func (vp *valuesProvider) networks(ctx context.Context, cp *extensionsv1alpha1.ControlPlane, s *shootContext) (additional []string, defaultExternal string, err error) {
+	additional = []string{s.nodeNetwork.ID}
+	for _, id := range s.infra.Firewall.Networks {
+		if !slices.Contains(additional, id) {
+			additional = append(additional, id)
+		}
+	}
+	if ccm := s.controlPlane.CloudControllerManager; ccm != nil && ccm.DefaultExternalNetwork != nil && *ccm.DefaultExternalNetwork != "" {
+		if !slices.Contains(s.infra.Firewall.Networks, *ccm.DefaultExternalNetwork) {
+			return nil, "", configurationProblem(fmt.Errorf("the default external network %q is none of the firewall's networks %v", *ccm.DefaultExternalNetwork, s.infra.Firewall.Networks))
+		}
+		return additional, *ccm.DefaultExternalNetwork, nil
+	}
+	if len(s.infra.Firewall.Networks) == 0 {
+		return additional, "", nil
+	}
+	mc, err := vp.metal.ClientFor(ctx, vp.client, cp.Spec.SecretRef, s.mcp.Endpoint)
+	if err != nil {
+		return nil, "", fmt.Errorf("building the metal-api client: %w", err)
+	}
+	networks, err := mc.GetNetworks(ctx, s.infra.Firewall.Networks)
+	if err != nil {
+		return nil, "", fmt.Errorf("looking up the firewall's networks: %w", err)
+	}
+	for _, n := range networks {
+		if slices.ContainsFunc(n.DestinationPrefixes, func(p netip.Prefix) bool { return p.Bits() == 0 }) {
+			defaultExternal = n.ID
+		}
+	}
+	return additional, defaultExternal, nil
+}
+
+// GetControlPlaneChartValues returns the values of the seed chart: the metal cloud-controller-manager and
+// firewall-controller-manager, both with zero replicas while the shoot's control plane is scaled down.
+func (vp *valuesProvider) GetControlPlaneChartValues(ctx context.Context, cp *extensionsv1alpha1.ControlPlane, cluster *extensionscontroller.Cluster, secretsReader secretsmanager.Reader, checksums map[string]string, scaledDown bool) (map[string]any, error) {
+	s, err := newShootContext(cp, cluster)
+	if err != nil {
+		return nil, err
+	}
+	credentials, err := vp.credentialEnv(ctx, cp)
+	if err != nil {
+		return nil, err
+	}
+	additional, defaultExternal, err := vp.networks(ctx, cp, s)
+	if err != nil {
+		return nil, err
+	}
+	ccmServer, ok := secretsReader.Get(cloudControllerManagerServerName)
+	if !ok {
+		return nil, fmt.Errorf("secret %q not found", cloudControllerManagerServerName)
+	}
+	fcmServer, ok := secretsReader.Get(fcmWebhookServerName)
+	if !ok {
+		return nil, fmt.Errorf("secret %q not found", fcmWebhookServerName)
+	}
+
+	value := func(name, v string) corev1.EnvVar { return corev1.EnvVar{Name: name, Value: v} }
+	// metal-ccm's variables (pkg/resources/constants of metal-stack/metal-ccm); the node network is the first of
+	// the additional networks.
+	ccmEnv := append([]corev1.EnvVar{
+		value("METAL_API_URL", s.mcp.Endpoint),
+		value("METAL_PROJECT_ID", s.infra.ProjectID),
+		value("METAL_PARTITION_ID", s.infra.PartitionID),
+		value("METAL_CLUSTER_ID", s.identity.ID),
+		value("METAL_ADDITIONAL_NETWORKS", strings.Join(additional, ",")),
+	}, credentials...)
+	if defaultExternal != "" {
+		ccmEnv = append(ccmEnv, value("METAL_DEFAULT_EXTERNAL_NETWORK_ID", defaultExternal))
+	}
+	var featureGates []string
+	if ccm := s.controlPlane.CloudControllerManager; ccm != nil {
+		for _, gate := range slices.Sorted(maps.Keys(ccm.FeatureGates)) {
+			featureGates = append(featureGates, fmt.Sprintf("%s=%t", gate, ccm.FeatureGates[gate]))
+		}
+	}
+	var podNetworks []string
+	if st := cluster.Shoot.Status.Networking; st != nil && len(st.Pods) > 0 {
+		podNetworks = st.Pods
+	} else if n := cluster.Shoot.Spec.Networking; n != nil && n.Pods != nil {
+		podNetworks = []string{*n.Pods}
+	}
+
+	fcmArgs := []string{
+		"-cert-dir=/certs",
+		"-log-level=info",
+		"-enable-leader-election",
+		"-namespace=" + cp.Namespace,
+		"-cluster-id=" + s.identity.ID,
+		"-metal-api-url=" + s.mcp.Endpoint,
+		"-internal-shoot-api-url=https://" + v1beta1constants.DeploymentNameKubeAPIServer,
+		"-shoot-kubeconfig-secret-name=" + extensionscontroller.GenericTokenKubeconfigSecretNameFromCluster(cluster),
+		"-shoot-token-secret-name=" + gardenerutils.SecretNamePrefixShootAccess + FirewallControllerManagerName,
+		"-ssh-key-secret-name=" + v1beta1constants.SecretNameSSHKeyPair,
+		"-ssh-key-secret-namespace=" + cp.Namespace,
+	}
+	if url := externalAPIServerURL(cluster); url != "" {
+		fcmArgs = append(fcmArgs, "-shoot-api-url="+url)
+	}
+	if fw := s.infra.Firewall; fw.HealthTimeout != nil {
+		fcmArgs = append(fcmArgs, "-firewall-health-timeout="+fw.HealthTimeout.Duration.String())
+	}
+	if fw := s.infra.Firewall; fw.CreateTimeout != nil {
+		fcmArgs = append(fcmArgs, "-create-timeout="+fw.CreateTimeout.Duration.String())
+	}
+
+	replicas := extensionscontroller.GetControlPlaneReplicas(cluster, scaledDown, 1)
+	return map[string]any{
+		"global": map[string]any{
+			"genericTokenKubeconfigSecretName": extensionscontroller.GenericTokenKubeconfigSecretNameFromCluster(cluster),
+		},
+		"ccm": map[string]any{
+			"replicas":         replicas,
+			"clusterName":      s.identity.Name,
+			"podNetworks":      strings.Join(podNetworks, ","),
+			"featureGates":     strings.Join(featureGates, ","),
+			"env":              envValues(ccmEnv),
+			"serverSecretName": ccmServer.Name,
+			"podAnnotations": map[string]any{
+				"checksum/secret-" + cloudControllerManagerServerName: checksums[cloudControllerManagerServerName],
+			},
+		},
+		"fcm": map[string]any{
+			"name":             FirewallControllerManagerName,
+			"replicas":         replicas,
+			"args":             toAnySlice(fcmArgs),
+			"env":              envValues(credentials),
+			"serverSecretName": fcmServer.Name,
+			"podAnnotations": map[string]any{
+				"checksum/secret-" + fcmWebhookServerName: checksums[fcmWebhookServerName],
+			},
+		},
+	}, nil
+}
+
+// externalAPIServerURL is the shoot's external API server URL that gardenlet advertises, if any.
+func externalAPIServerURL(cluster *extensionscontroller.Cluster) string {
+	for _, a := range cluster.Shoot.Status.AdvertisedAddresses {
+		if a.Name == v1beta1constants.AdvertisedAddressExternal {
+			return a.URL
+		}
+	}
+	return ""
+}
+
+// GetControlPlaneShootChartValues returns the values of the shoot's system components: the firewall policies
+// per IP family, the node network of every family and the RBAC of the cloud node controller.
+func (vp *valuesProvider) GetControlPlaneShootChartValues(_ context.Context, cp *extensionsv1alpha1.ControlPlane, cluster *extensionscontroller.Cluster, _ secretsmanager.Reader, _ map[string]string) (map[string]any, error) {
+	s, err := newShootContext(cp, cluster)
+	if err != nil {
+		return nil, err
+	}
+	isolation, err := s.isolation()
+	if err != nil {
+		return nil, err
+	}
+	policies, err := policyValues(clusterwideNetworkPolicies(s.families, s.accessType(), isolation))
+	if err != nil {
+		return nil, err
+	}
+	byFamily := map[string]any{}
+	for _, family := range s.families {
+		if cidrs := inFamily(s.nodeNetwork.Prefixes, family); len(cidrs) > 0 {
+			byFamily[string(family)] = toAnySlice(cidrs)
+		}
+	}
+	return map[string]any{
+		"policies":          policies,
+		"nodeCIDRs":         toAnySlice(s.nodeNetwork.Prefixes),
+		"nodeCIDRsByFamily": byFamily,
+	}, nil
+}
+
+// GetStorageClassesChartValues returns the shoot's csi-driver-lvm storage classes: none when csi-lvm is switched
+// off, csi-lvm as default unless the ControlPlaneConfig names another default (or none, with an empty name).
+func (vp *valuesProvider) GetStorageClassesChartValues(_ context.Context, cp *extensionsv1alpha1.ControlPlane, cluster *extensionscontroller.Cluster) (map[string]any, error) {
+	s, err := newShootContext(cp, cluster)
+	if err != nil {
+		return nil, err
+	}
+	if enabled := s.controlPlane.FeatureGates.CSILVM; enabled != nil && !*enabled {
+		return map[string]any{"storageClasses": []any{}}, nil
+	}
+	defaultClass := apismetal.CSILVMStorageClassName
+	if custom := s.controlPlane.CustomDefaultStorageClass; custom != nil {
+		defaultClass = custom.ClassName
+	}
+	classes := []any{}
+	for _, c := range []struct{ name, kind string }{
+		{apismetal.CSILVMStorageClassName, "linear"},
+		{"csi-driver-lvm-mirror", "mirror"},
+		{"csi-driver-lvm-striped", "striped"},
+	} {
+		classes = append(classes, map[string]any{"name": c.name, "type": c.kind, "default": c.name == defaultClass})
+	}
+	return map[string]any{"storageClasses": classes}, nil
+}
+
+// envValues renders environment variables as chart values.
+func envValues(env []corev1.EnvVar) []any {
+	out := make([]any, 0, len(env))
+	for _, e := range env {
+		m := map[string]any{"name": e.Name}
+		if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
+			m["valueFrom"] = map[string]any{"secretKeyRef": map[string]any{"name": e.ValueFrom.SecretKeyRef.Name, "key": e.ValueFrom.SecretKeyRef.Key}}
+		} else {
+			m["value"] = e.Value
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func toAnySlice(in []string) []any {
+	out := make([]any, 0, len(in))
+	for _, v := range in {
+		out = append(out, v)
+	}
+	return out
+}
