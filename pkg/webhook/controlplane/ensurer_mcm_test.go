@@ -35,7 +35,7 @@ var _ = Describe("machine-controller-manager provider sidecar", func() {
 			Repository: new("registry.example.com/metalgarden/machine-controller-manager-provider-metal"),
 			Tag:        new("v0.1.0"),
 		}}
-		ensurer = controlplane.NewEnsurer(GinkgoLogr, images)
+		ensurer = controlplane.NewEnsurer(GinkgoLogr, nil, images)
 		shoot := testenv.NewShoot(testenv.ShootSpec{Project: "dev", Name: "mcm", Workers: []gardencorev1beta1.Worker{{Name: "pool-a"}}})
 		gctx = extensionscontextwebhook.NewInternalGardenContext(&extensionscontroller.Cluster{Shoot: shoot})
 	})
@@ -69,7 +69,7 @@ var _ = Describe("machine-controller-manager provider sidecar", func() {
 	})
 
 	It("fails without the provider image in the image vector", func(ctx context.Context) {
-		empty := controlplane.NewEnsurer(GinkgoLogr, imagevector.ImageVector{})
+		empty := controlplane.NewEnsurer(GinkgoLogr, nil, imagevector.ImageVector{})
 		Expect(empty.EnsureMachineControllerManagerDeployment(ctx, gctx, mcmDeployment(), nil)).To(MatchError(ContainSubstring("machine-controller-manager-provider-metal")))
 	})
 
