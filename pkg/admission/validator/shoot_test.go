@@ -83,7 +83,7 @@ func isolationOf(family gardencorev1beta1.IPFamily) func(*gardencorev1beta1.Clou
 			} else {
 				isolation["allowedNetworks"] = map[string]any{"egress": []any{"2001:db8:2::/48"}}
 				isolation["dnsServers"] = []any{"2001:db8:2::53"}
-				isolation["ntpServers"] = []any{"ntp.example.com"}
+				isolation["ntpServers"] = []any{"ntp.example.com", "ntp2.example.com", "ntp3.example.com"}
 				isolation["registryMirrors"] = mirrors[1:]
 			}
 		})

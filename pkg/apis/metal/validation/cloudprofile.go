@@ -23,6 +23,13 @@ import (
 // MaxDNSServers is the number of DNS servers a resolver uses at most (MAXNS of resolv.conf).
 const MaxDNSServers = 3
 
+// MinNTPServers and MaxNTPServers bound the NTP servers the metal-api takes for a machine allocation; the partition's
+// servers of an isolated shoot are handed to every machine and firewall.
+const (
+	MinNTPServers = 3
+	MaxNTPServers = 5
+)
+
 var supportedClassifications = []string{
 	string(metal.ClassificationPreview),
 	string(metal.ClassificationSupported),
@@ -188,8 +195,13 @@ func validateNetworkIsolation(isolation *metal.NetworkIsolation, fldPath *field.
 	allErrs = append(allErrs, validateUnique(isolation.DNSServers, dnsPath)...)
 
 	ntpPath := fldPath.Child("ntpServers")
-	if len(isolation.NTPServers) == 0 {
+	switch n := len(isolation.NTPServers); {
+	case n == 0:
 		allErrs = append(allErrs, field.Required(ntpPath, "isolated shoots cannot reach public time servers, at least one NTP server is required"))
+	case n < MinNTPServers:
+		allErrs = append(allErrs, field.Invalid(ntpPath, n, fmt.Sprintf("the metal-api allocates machines with %d to %d NTP servers; add servers", MinNTPServers, MaxNTPServers)))
+	case n > MaxNTPServers:
+		allErrs = append(allErrs, field.TooMany(ntpPath, n, MaxNTPServers))
 	}
 	for i, server := range isolation.NTPServers {
 		allErrs = append(allErrs, validateHostOrIP(server, ntpPath.Index(i))...)

@@ -219,7 +219,15 @@ var _ = Describe("ValidateCloudProfileConfig", func() {
 		// network isolation: NTP servers
 		Entry("no NTP servers", editIsolation(func(ni *metal.NetworkIsolation) { ni.NTPServers = nil }),
 			required(isolation+".ntpServers")),
-		Entry("an IPv6 NTP server", editIsolation(func(ni *metal.NetworkIsolation) { ni.NTPServers = []string{"2001:db8:2::123"} })),
+		Entry("an IPv6 NTP server", editIsolation(func(ni *metal.NetworkIsolation) { ni.NTPServers[0] = "2001:db8:2::123" })),
+		Entry("two NTP servers, fewer than the metal-api takes", editIsolation(func(ni *metal.NetworkIsolation) { ni.NTPServers = ni.NTPServers[:2] }),
+			invalid(isolation+".ntpServers")),
+		Entry("five NTP servers", editIsolation(func(ni *metal.NetworkIsolation) {
+			ni.NTPServers = append(ni.NTPServers, "ntp3.example.com", "ntp4.example.com")
+		})),
+		Entry("six NTP servers, more than the metal-api takes", editIsolation(func(ni *metal.NetworkIsolation) {
+			ni.NTPServers = append(ni.NTPServers, "ntp3.example.com", "ntp4.example.com", "ntp5.example.com")
+		}), tooMany(isolation+".ntpServers")),
 		Entry("an empty NTP server", editIsolation(func(ni *metal.NetworkIsolation) { ni.NTPServers[0] = "" }),
 			required(isolation+".ntpServers[0]")),
 		Entry("an NTP server that is neither IP nor host name", editIsolation(func(ni *metal.NetworkIsolation) { ni.NTPServers[1] = "ntp_1.example.com" }),
@@ -277,7 +285,7 @@ var _ = Describe("ValidateCloudProfileConfig", func() {
 			invalid(isolation+".dnsServers[1]")),
 		Entry("an NTP server IP outside of the egress networks", editIsolation(func(ni *metal.NetworkIsolation) { ni.NTPServers[0] = "192.0.2.123" }),
 			invalid(isolation+".ntpServers[0]")),
-		Entry("an NTP server given by name is not checked against the egress networks", editIsolation(func(ni *metal.NetworkIsolation) { ni.NTPServers = []string{"time.example.org"} })),
+		Entry("an NTP server given by name is not checked against the egress networks", editIsolation(func(ni *metal.NetworkIsolation) { ni.NTPServers[0] = "time.example.org" })),
 		Entry("a registry mirror outside of the egress networks", editMirror(func(m *metal.RegistryMirror) { m.IP = "192.0.2.5" }),
 			invalid(mirror+".ip")),
 		Entry("servers of a family without egress network", editIsolation(func(ni *metal.NetworkIsolation) { ni.AllowedNetworks.Egress = []string{"10.1.0.0/24"} }),
@@ -285,7 +293,7 @@ var _ = Describe("ValidateCloudProfileConfig", func() {
 		Entry("IPv6 egress networks only for IPv6 servers", editIsolation(func(ni *metal.NetworkIsolation) {
 			ni.AllowedNetworks.Egress = []string{"2001:db8:2::/48"}
 			ni.DNSServers = []string{"2001:db8:2::53"}
-			ni.NTPServers = []string{"2001:db8:2::123", "ntp.example.com"}
+			ni.NTPServers = []string{"2001:db8:2::123", "ntp.example.com", "ntp2.example.com"}
 			ni.RegistryMirrors[0].IP = "2001:db8:2::5000"
 		})),
 		Entry("a malformed egress network does not report the servers as unreachable", editIsolation(func(ni *metal.NetworkIsolation) { ni.AllowedNetworks.Egress[1] = "10.1.0.0/33" }),

@@ -52,7 +52,7 @@ func validNetworkIsolation() *metal.NetworkIsolation {
 			Egress:  []string{"100.64.0.0/10", "10.1.0.0/24", "2001:db8:2::/48"},
 		},
 		DNSServers: []string{"10.1.0.1", "2001:db8:2::53"},
-		NTPServers: []string{"10.1.0.2", "ntp.example.com"},
+		NTPServers: []string{"10.1.0.2", "ntp.example.com", "ntp2.example.com"},
 		RegistryMirrors: []metal.RegistryMirror{{
 			Name:     "partition mirror",
 			Endpoint: "https://registry.example.com",
