@@ -127,13 +127,7 @@ func newShootContext(cp *extensionsv1alpha1.ControlPlane, cluster *extensionscon
 	if err != nil {
 		return nil, configurationProblem(err)
 	}
-	var cpc *apismetal.CloudProfileConfig
-	if cluster.CloudProfile.Spec.ProviderConfig != nil {
-		if cpc, err = metalhelper.CloudProfileConfigFromRawExtension(cluster.CloudProfile.Spec.ProviderConfig); err != nil {
-			return nil, configurationProblem(err)
-		}
-	}
-	_, mcp, partition, err := metalhelper.FindMetalControlPlane(cpc, infra.PartitionID)
+	mcp, partition, err := metalhelper.PartitionOfCloudProfile(cluster.CloudProfile.Spec.ProviderConfig, infra.PartitionID)
 	if err != nil {
 		return nil, configurationProblem(err)
 	}

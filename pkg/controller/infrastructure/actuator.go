@@ -79,13 +79,7 @@ func (a *actuator) prepare(ctx context.Context, infra *extensionsv1alpha1.Infras
 		}
 	}
 
-	var cpc *apismetal.CloudProfileConfig
-	if cluster.CloudProfile.Spec.ProviderConfig != nil {
-		if cpc, err = metalhelper.CloudProfileConfigFromRawExtension(cluster.CloudProfile.Spec.ProviderConfig); err != nil {
-			return nil, configurationProblem(err)
-		}
-	}
-	_, mcp, partition, err := metalhelper.FindMetalControlPlane(cpc, cfg.PartitionID)
+	mcp, partition, err := metalhelper.PartitionOfCloudProfile(cluster.CloudProfile.Spec.ProviderConfig, cfg.PartitionID)
 	if err != nil {
 		return nil, configurationProblem(err)
 	}

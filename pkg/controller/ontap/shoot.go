@@ -20,7 +20,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
-	apismetal "github.com/metalgarden/metalgarden/pkg/apis/metal"
 	metalhelper "github.com/metalgarden/metalgarden/pkg/apis/metal/helper"
 	apisontap "github.com/metalgarden/metalgarden/pkg/apis/ontap"
 	ontaphelper "github.com/metalgarden/metalgarden/pkg/apis/ontap/helper"
@@ -80,13 +79,7 @@ func (a *actuator) prepare(ctx context.Context, ex *extensionsv1alpha1.Extension
 	if err != nil {
 		return nil, configurationProblem(fmt.Errorf("reading the shoot's InfrastructureConfig: %w", err))
 	}
-	var cpc *apismetal.CloudProfileConfig
-	if cluster.CloudProfile.Spec.ProviderConfig != nil {
-		if cpc, err = metalhelper.CloudProfileConfigFromRawExtension(cluster.CloudProfile.Spec.ProviderConfig); err != nil {
-			return nil, configurationProblem(fmt.Errorf("reading the CloudProfileConfig: %w", err))
-		}
-	}
-	_, mcp, _, err := metalhelper.FindMetalControlPlane(cpc, infra.PartitionID)
+	mcp, _, err := metalhelper.PartitionOfCloudProfile(cluster.CloudProfile.Spec.ProviderConfig, infra.PartitionID)
 	if err != nil {
 		return nil, configurationProblem(err)
 	}

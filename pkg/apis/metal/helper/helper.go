@@ -13,6 +13,7 @@ import (
 	"slices"
 
 	"github.com/Masterminds/semver/v3"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/metalgarden/metalgarden/pkg/apis/metal"
 )
@@ -45,6 +46,21 @@ func FindMetalControlPlane(cpc *metal.CloudProfileConfig, partitionID string) (s
 		return "", nil, nil, fmt.Errorf("partition %q is not offered by any metal control plane of the cloud profile", partitionID)
 	}
 	return foundName, &foundMCP, &foundPartition, nil
+}
+
+// PartitionOfCloudProfile decodes a CloudProfile's providerConfig (leniently, as seeds read it) and returns the metal
+// control plane that offers the partition and the partition: where a shoot of that partition runs. A missing
+// providerConfig is an error, as a cloud profile without metal control planes serves no partition.
+func PartitionOfCloudProfile(providerConfig *runtime.RawExtension, partitionID string) (*metal.MetalControlPlane, *metal.Partition, error) {
+	var cpc *metal.CloudProfileConfig
+	if providerConfig != nil {
+		var err error
+		if cpc, err = CloudProfileConfigFromRawExtension(providerConfig); err != nil {
+			return nil, nil, err
+		}
+	}
+	_, mcp, partition, err := FindMetalControlPlane(cpc, partitionID)
+	return mcp, partition, err
 }
 
 // FirewallImages returns the firewall images allowed in a partition: its own list if it has one, else the one of

@@ -5,8 +5,12 @@
 package helper_test
 
 import (
+	"os"
+	"path/filepath"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/metalgarden/metalgarden/pkg/apis/metal"
 	"github.com/metalgarden/metalgarden/pkg/apis/metal/helper"
@@ -62,6 +66,29 @@ var _ = Describe("FindMetalControlPlane", func() {
 		Expect(cpc.MetalControlPlanes["prod"].Endpoint).To(Equal("https://metal-api.example.com/metal"))
 		Expect(cpc.MetalControlPlanes["prod"].Partitions["fra-equ01"].FirewallTypes).To(HaveLen(1))
 	})
+})
+
+var _ = Describe("PartitionOfCloudProfile", func() {
+	It("decodes the cloud profile's providerConfig and finds the partition's control plane", func() {
+		data, err := os.ReadFile(filepath.Join("testdata", "cloudprofileconfig.yaml"))
+		Expect(err).NotTo(HaveOccurred())
+		mcp, partition, err := helper.PartitionOfCloudProfile(&runtime.RawExtension{Raw: data}, "ham-test01")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(mcp).To(Equal(new(expectedCloudProfileConfig().MetalControlPlanes["test"])))
+		Expect(partition.FirewallTypes).To(Equal([]string{"c1-large-x86"}))
+	})
+
+	DescribeTable("fails",
+		func(raw *runtime.RawExtension, errText string) {
+			mcp, partition, err := helper.PartitionOfCloudProfile(raw, "fra-equ01")
+			Expect(err).To(MatchError(ContainSubstring(errText)))
+			Expect(mcp).To(BeNil())
+			Expect(partition).To(BeNil())
+		},
+		Entry("without a providerConfig", nil, "no cloud profile config to look up the metal control plane in"),
+		Entry("with a providerConfig of another kind", &runtime.RawExtension{Raw: []byte(`{"apiVersion":"metal.provider.extensions.gardener.cloud/v1alpha1","kind":"InfrastructureConfig"}`)},
+			"decoding CloudProfileConfig: the document is a InfrastructureConfig"),
+	)
 })
 
 var _ = Describe("ResolveFirewallControllerVersion", func() {
