@@ -15,6 +15,7 @@ import (
 	"time"
 
 	extensionscontroller "github.com/gardener/gardener/extensions/pkg/controller"
+	"github.com/gardener/gardener/extensions/pkg/controller/controlplane/genericactuator"
 	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
 	v1beta1constants "github.com/gardener/gardener/pkg/apis/core/v1beta1/constants"
 	extensionsv1alpha1 "github.com/gardener/gardener/pkg/apis/extensions/v1alpha1"
@@ -169,6 +170,30 @@ func (s *controllerShoot) worker(infra *extensionsv1alpha1.Infrastructure) *exte
 				UserDataSecretRef: corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: userDataSecret}, Key: "cloud_config"},
 				Zones:             []string{metalapi.DefaultPartitionID},
 			}},
+		},
+	}
+}
+
+// controlPlaneManagedResources are the ManagedResources the ControlPlane controller writes: the seed chart
+// (cloud-controller-manager, firewall-controller-manager), the shoot chart and the storage classes.
+var controlPlaneManagedResources = []string{
+	genericactuator.ControlPlaneSeedChartResourceName,
+	genericactuator.ControlPlaneShootChartResourceName,
+	genericactuator.StorageClassesChartResourceName,
+}
+
+// controlPlaneShootAccessSecrets are the shoot access secrets of the seed chart's components.
+var controlPlaneShootAccessSecrets = []string{"shoot-access-cloud-controller-manager", "shoot-access-firewall-controller-manager"}
+
+// controlPlane is the shoot's ControlPlane as gardenlet writes it once the Infrastructure reported its status.
+func (s *controllerShoot) controlPlane(infra *extensionsv1alpha1.Infrastructure) *extensionsv1alpha1.ControlPlane {
+	return &extensionsv1alpha1.ControlPlane{
+		ObjectMeta: metav1.ObjectMeta{Name: s.shoot.Name, Namespace: s.namespace},
+		Spec: extensionsv1alpha1.ControlPlaneSpec{
+			DefaultSpec:                  extensionsv1alpha1.DefaultSpec{Type: testenv.ProviderType},
+			InfrastructureProviderStatus: infra.Status.ProviderStatus,
+			Region:                       s.shoot.Spec.Region,
+			SecretRef:                    corev1.SecretReference{Name: v1beta1constants.SecretNameCloudProvider, Namespace: s.namespace},
 		},
 	}
 }

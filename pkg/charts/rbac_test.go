@@ -45,6 +45,7 @@ import (
 	metalhelper "github.com/metalgarden/metalgarden/pkg/apis/metal/helper"
 	ontaphelper "github.com/metalgarden/metalgarden/pkg/apis/ontap/helper"
 	"github.com/metalgarden/metalgarden/pkg/charts"
+	"github.com/metalgarden/metalgarden/pkg/controller/controlplane"
 	"github.com/metalgarden/metalgarden/pkg/controller/infrastructure"
 	ontapcontroller "github.com/metalgarden/metalgarden/pkg/controller/ontap"
 	"github.com/metalgarden/metalgarden/pkg/controller/worker"
@@ -210,6 +211,10 @@ func rbacCases() []rbacCase {
 				{verbs: "list watch", group: "machine.sapcloud.io", resource: "machinesets"},
 				{verbs: "list watch", group: "machine.sapcloud.io", resource: "machines"},
 				{verbs: "list watch", group: "firewall.metal-stack.io", resource: "firewalldeployments"},
+				// The ControlPlane controller watches ControlPlanes cluster-wide, and its actuator reads ManagedResources
+				// through the cache (waiting for them to become healthy or to be deleted).
+				{verbs: "list watch", group: extensionsGroup, resource: "controlplanes"},
+				{verbs: "list watch", group: "resources.gardener.cloud", resource: "managedresources"},
 			}...),
 			denied: []access{
 				{verbs: "create update", group: "rbac.authorization.k8s.io", resource: "clusterroles"},
@@ -386,7 +391,7 @@ var _ = Describe("RBAC of the charts", Ordered, func() {
 		})
 	}
 
-	It("runs the Infrastructure and Worker controllers, leader election, heartbeat and webhook registration of provider-metal under its ServiceAccount", func(ctx SpecContext) {
+	It("runs the Infrastructure, ControlPlane and Worker controllers, leader election, heartbeat and webhook registration of provider-metal under its ServiceAccount", func(ctx SpecContext) {
 		serviceAccount := metalRBACNamespace + "/gardener-extension-provider-metal"
 		cfg, requests := recording(impersonating(serviceAccount))
 
@@ -397,6 +402,9 @@ var _ = Describe("RBAC of the charts", Ordered, func() {
 			InUseRequeueInterval: 500 * time.Millisecond,
 		})).To(Succeed())
 		Expect(worker.AddToManagerWithOptions(ctx, mgr, worker.AddOptions{FirewallDeletionRequeue: 500 * time.Millisecond})).To(Succeed())
+		Expect(controlplane.AddToManagerWithOptions(ctx, mgr, controlplane.AddOptions{
+			MetalAPI: configmetal.MetalAPIClientConfig{QPS: new(float32(1000)), Burst: new(1000)},
+		})).To(Succeed())
 		webhookCA := registerWebhook(mgr, cfg, metalRBACNamespace, &admissionregistrationv1.MutatingWebhookConfiguration{
 			ObjectMeta: metav1.ObjectMeta{Name: providerMetalWebhook},
 			Webhooks: []admissionregistrationv1.MutatingWebhook{{
@@ -428,10 +436,19 @@ var _ = Describe("RBAC of the charts", Ordered, func() {
 		Expect(config.OwnerReferences).To(ConsistOf(HaveField("Name", metalRBACNamespace)))
 		Expect(config.Webhooks).To(ConsistOf(HaveField("ClientConfig.CABundle", Equal(caBundle))))
 
-		By("reconciling the Worker: FirewallDeployment, machine class and machine deployment, rolled out by machine-controller-manager")
+		By("reconciling the ControlPlane and the Worker: seed and shoot ManagedResources and secrets; FirewallDeployment, machine class and machine deployment, rolled out by machine-controller-manager")
+		cp := shoot.controlPlane(infra)
+		Expect(env.Client.Create(ctx, cp)).To(Succeed())
 		shoot.runMachineControllerManager(ctx)
 		w := shoot.worker(infra)
 		Expect(env.Client.Create(ctx, w)).To(Succeed())
+		expectSucceeded(ctx, cp, time.Minute)
+		for _, name := range controlPlaneManagedResources {
+			Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: shoot.namespace, Name: name}, &resourcesv1alpha1.ManagedResource{})).To(Succeed(), name)
+		}
+		for _, name := range controlPlaneShootAccessSecrets {
+			Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: shoot.namespace, Name: name}, &corev1.Secret{})).To(Succeed(), name)
+		}
 		expectSucceeded(ctx, w, time.Minute)
 		Expect(w.Status.MachineDeployments).To(HaveLen(1))
 		workerStatus, err := metalhelper.WorkerStatusFromRaw(w.Status.ProviderStatus)
@@ -441,7 +458,14 @@ var _ = Describe("RBAC of the charts", Ordered, func() {
 		Expect(env.Client.List(ctx, machineSets, client.InNamespace(shoot.namespace))).To(Succeed())
 		Expect(machineSets.Items).To(HaveLen(1), "machine-controller-manager rolled out the machine deployment")
 
-		By("deleting the Worker and the Infrastructure: nothing of the shoot is left in the metal-api")
+		By("deleting the ControlPlane, the Worker and the Infrastructure: nothing of the shoot is left in the metal-api or as ManagedResource")
+		expectDeleted(ctx, cp, time.Minute)
+		for _, name := range controlPlaneManagedResources {
+			Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: shoot.namespace, Name: name}, &resourcesv1alpha1.ManagedResource{})).To(Satisfy(apierrors.IsNotFound), name)
+		}
+		for _, name := range controlPlaneShootAccessSecrets {
+			Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: shoot.namespace, Name: name}, &corev1.Secret{})).To(Satisfy(apierrors.IsNotFound), name)
+		}
 		expectDeleted(ctx, w, time.Minute)
 		Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: shoot.namespace, Name: worker.FirewallDeploymentName}, &fcmv2.FirewallDeployment{})).To(Satisfy(apierrors.IsNotFound))
 		Expect(env.Client.List(ctx, machineSets, client.InNamespace(shoot.namespace))).To(Succeed())
