@@ -9,11 +9,13 @@ package controller
 import (
 	extensionscmdcontroller "github.com/gardener/gardener/extensions/pkg/controller/cmd"
 	extensionscontrolplanecontroller "github.com/gardener/gardener/extensions/pkg/controller/controlplane"
+	extensionshealthcheckcontroller "github.com/gardener/gardener/extensions/pkg/controller/healthcheck"
 	extensionsheartbeatcontroller "github.com/gardener/gardener/extensions/pkg/controller/heartbeat"
 	extensionsinfrastructurecontroller "github.com/gardener/gardener/extensions/pkg/controller/infrastructure"
 	extensionsworkercontroller "github.com/gardener/gardener/extensions/pkg/controller/worker"
 
 	controlplanecontroller "github.com/metalgarden/metalgarden/pkg/controller/controlplane"
+	healthcheckcontroller "github.com/metalgarden/metalgarden/pkg/controller/healthcheck"
 	infrastructurecontroller "github.com/metalgarden/metalgarden/pkg/controller/infrastructure"
 	workercontroller "github.com/metalgarden/metalgarden/pkg/controller/worker"
 )
@@ -26,5 +28,6 @@ func ControllerSwitchOptions() *extensionscmdcontroller.SwitchOptions { //nolint
 		extensionscmdcontroller.Switch(extensionsworkercontroller.ControllerName, workercontroller.AddToManager),
 		extensionscmdcontroller.Switch(extensionscontrolplanecontroller.ControllerName, controlplanecontroller.AddToManager),
 		extensionscmdcontroller.Switch(extensionsheartbeatcontroller.ControllerName, extensionsheartbeatcontroller.AddToManager),
+		extensionscmdcontroller.Switch(extensionshealthcheckcontroller.ControllerName, healthcheckcontroller.AddToManager),
 	)
 }
