@@ -95,15 +95,53 @@ func purposes(access apismetal.NetworkAccessType, isolation *apismetal.NetworkIs
 	out[1].destinations = hostCIDRs(isolation.NTPServers)
 	out[2].destinations = hostCIDRs(isolation.AllowedNetworks.Egress)
 	out[3].destinations = hostCIDRs(isolation.AllowedNetworks.Egress)
-	for _, mirror := range isolation.RegistryMirrors {
+	seen := map[string]bool{}
+	for i, mirror := range isolation.RegistryMirrors {
+		name := "allow-to-registry-" + dnsLabel(mirror.Name)
+		if seen[name] {
+			// Two mirror names that differ only in characters a DNS label cannot hold.
+			name = fmt.Sprintf("%s-%d", name, i)
+		}
+		seen[name] = true
 		out = append(out, policyPurpose{
-			name:         "allow-to-registry-" + strings.ToLower(mirror.Name),
+			name:         name,
 			description:  fmt.Sprintf("allow the shoot's nodes to pull images from the registry mirror %s", mirror.Endpoint),
 			ports:        ports(tcp, mirror.Port),
 			destinations: hostCIDRs([]string{mirror.IP}),
 		})
 	}
 	return out
+}
+
+// maxMirrorLabel bounds the mirror's part of a policy name, so that the whole name, with its prefix and family
+// suffix, stays a DNS label of at most 63 characters.
+const maxMirrorLabel = 63 - len("allow-to-registry-") - len("-ipv4") - len("-99")
+
+// dnsLabel turns a registry mirror's free-form name (for example "partition mirror") into the lower-case
+// letters, digits and inner hyphens an object name may hold.
+func dnsLabel(name string) string {
+	var b strings.Builder
+	hyphen := false
+	for _, r := range strings.ToLower(name) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+			hyphen = false
+			continue
+		}
+		if !hyphen && b.Len() > 0 {
+			b.WriteByte('-')
+			hyphen = true
+		}
+	}
+	label := b.String()
+	if len(label) > maxMirrorLabel {
+		label = label[:maxMirrorLabel]
+	}
+	label = strings.TrimRight(label, "-")
+	if label == "" {
+		return "mirror"
+	}
+	return label
 }
 
 // inFamily keeps the CIDRs of one family.

@@ -5,12 +5,39 @@
 package controlplane
 
 import (
+	"strings"
+
 	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	apismetal "github.com/metalgarden/metalgarden/pkg/apis/metal"
 )
+
+var _ = Describe("registry mirror policy names", func() {
+	DescribeTable("are DNS labels made of the mirror's name",
+		func(mirrors []string, want []string) {
+			isolation := &apismetal.NetworkIsolation{AllowedNetworks: apismetal.AllowedNetworks{Egress: []string{"10.1.0.0/24"}}}
+			for _, name := range mirrors {
+				isolation.RegistryMirrors = append(isolation.RegistryMirrors, apismetal.RegistryMirror{Name: name, Endpoint: "https://r.example.com", IP: "10.1.0.3", Port: 443})
+			}
+			var names []string
+			for _, p := range clusterwideNetworkPolicies([]gardencorev1beta1.IPFamily{gardencorev1beta1.IPFamilyIPv4}, apismetal.NetworkAccessRestricted, isolation) {
+				Expect(validation.IsDNS1123Label(p.Name)).To(BeEmpty(), p.Name)
+				if strings.HasPrefix(p.Name, "allow-to-registry-") {
+					names = append(names, p.Name)
+				}
+			}
+			Expect(names).To(Equal(want))
+		},
+		Entry("a name with a space", []string{"partition mirror"}, []string{"allow-to-registry-partition-mirror-ipv4"}),
+		Entry("upper case and punctuation", []string{"Harbor (EU)/1"}, []string{"allow-to-registry-harbor-eu-1-ipv4"}),
+		Entry("nothing a label can hold", []string{"!!!"}, []string{"allow-to-registry-mirror-ipv4"}),
+		Entry("two names that become the same", []string{"a b", "a-b"}, []string{"allow-to-registry-a-b-ipv4", "allow-to-registry-a-b-1-ipv4"}),
+		Entry("a long name", []string{strings.Repeat("registry", 10)}, []string{"allow-to-registry-" + strings.Repeat("registry", 10)[:37] + "-ipv4"}),
+	)
+})
 
 var _ = Describe("clusterwideNetworkPolicies", func() {
 	v4 := gardencorev1beta1.IPFamilyIPv4
