@@ -12,6 +12,7 @@ import (
 
 	extensionscontroller "github.com/gardener/gardener/extensions/pkg/controller"
 	resourcemanagerconfigv1alpha1 "github.com/gardener/gardener/pkg/apis/config/resourcemanager/v1alpha1"
+	v1beta1constants "github.com/gardener/gardener/pkg/apis/core/v1beta1/constants"
 	resourcemanagerclient "github.com/gardener/gardener/pkg/resourcemanager/client"
 	"github.com/gardener/gardener/pkg/resourcemanager/controller/managedresource"
 	resourcemanagerpredicate "github.com/gardener/gardener/pkg/resourcemanager/predicate"
@@ -21,9 +22,11 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/kubernetes"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	componentbaseconfigv1alpha1 "k8s.io/component-base/config/v1alpha1"
@@ -38,6 +41,7 @@ import (
 	"github.com/metalgarden/metalgarden/pkg/apis/config/ontap"
 	metalinstall "github.com/metalgarden/metalgarden/pkg/apis/metal/install"
 	ontapinstall "github.com/metalgarden/metalgarden/pkg/apis/ontap/install"
+	"github.com/metalgarden/metalgarden/pkg/controller/controlplane"
 	"github.com/metalgarden/metalgarden/pkg/controller/infrastructure"
 	ontapcontroller "github.com/metalgarden/metalgarden/pkg/controller/ontap"
 	"github.com/metalgarden/metalgarden/pkg/controller/worker"
@@ -88,8 +92,8 @@ func newManager(restConfig *rest.Config, cc *componentbaseconfigv1alpha1.ClientC
 	return mgr, nil
 }
 
-// addProviderMetal adds the controllers of gardener-extension-provider-metal (Infrastructure and Worker) to a
-// manager, configured from the example's component configuration.
+// addProviderMetal adds the controllers of gardener-extension-provider-metal (Infrastructure, ControlPlane and
+// Worker) to a manager, configured from the example's component configuration.
 func addProviderMetal(ctx context.Context, mgr manager.Manager, ex *example, concurrency int) error {
 	ctrl := controller.Options{MaxConcurrentReconciles: concurrency}
 	if err := infrastructure.AddToManagerWithOptions(ctx, mgr, infrastructure.AddOptions{
@@ -98,6 +102,12 @@ func addProviderMetal(ctx context.Context, mgr manager.Manager, ex *example, con
 		InUseRequeueInterval: requeueInterval,
 	}); err != nil {
 		return fmt.Errorf("provider-metal: adding the Infrastructure controller: %w", err)
+	}
+	if err := controlplane.AddToManagerWithOptions(ctx, mgr, controlplane.AddOptions{
+		Controller: ctrl,
+		MetalAPI:   ex.metalConfig.MetalAPI,
+	}); err != nil {
+		return fmt.Errorf("provider-metal: adding the ControlPlane controller: %w", err)
 	}
 	if err := worker.AddToManagerWithOptions(ctx, mgr, worker.AddOptions{
 		Controller:              ctrl,
@@ -132,8 +142,11 @@ var (
 //     server through mcmtest's stand-in kubelet;
 //   - the shoot's gardener-resource-manager: Gardener's ManagedResource controller, with the shoot namespace of the
 //     seed as source and the shoot's API server as target;
-//   - a stand-in for the shoot's kube-controller-manager garbage collector, which finishes the foreground
-//     deletions the resource manager starts (there are no dependents, since no workload controller runs).
+//   - the seed's gardener-resource-manager for this namespace: the ManagedResource controller for class seed, with
+//     the seed as source and target (the ControlPlane's cloud-controller-manager and firewall-controller-manager);
+//   - a stand-in for the kube-controller-manager garbage collector of the shoot and of the seed, which finishes the
+//     foreground deletions the resource managers start (there are no dependents, since no workload controller runs),
+//     and for the shoot's namespace controller, which finalizes deleted namespaces.
 func startShootRuntime(ctx context.Context, seed, shoot *rest.Config, namespace string, ex *example, machines metal.MachineLeases, log logr.Logger, fail func(error)) error {
 	driver := mcm.NewDriver(metal.NewClientCache(metal.ClientConfigFrom(ex.metalConfig.MetalAPI)), log.WithName("mcm-driver"))
 	if err := mcmtest.Start(ctx, mcmtest.Options{
@@ -179,7 +192,36 @@ func startShootRuntime(ctx context.Context, seed, shoot *rest.Config, namespace 
 	}).AddToManager(mgr, mgr, target); err != nil {
 		return fmt.Errorf("adding gardener-resource-manager's ManagedResource controller: %w", err)
 	}
+	seedTarget, err := cluster.New(seed, func(o *cluster.Options) {
+		o.Scheme = resourcemanagerclient.TargetScheme
+		o.Logger = log.WithName("gardener-resource-manager-seed")
+		o.Cache.DefaultNamespaces = map[string]cache.Config{namespace: {}}
+		o.Client.Cache = &client.CacheOptions{DisableFor: []client.Object{&corev1.Event{}, &eventsv1.Event{}}}
+	})
+	if err != nil {
+		return fmt.Errorf("creating the seed's gardener-resource-manager's target cluster: %w", err)
+	}
+	if err := mgr.Add(seedTarget); err != nil {
+		return err
+	}
+	if err := (&managedresource.Reconciler{
+		Config: resourcemanagerconfigv1alpha1.ManagedResourceControllerConfig{
+			ConcurrentSyncs:     new(5),
+			SyncPeriod:          &metav1.Duration{Duration: time.Minute},
+			ManagedByLabelValue: new("gardener"),
+		},
+		ClassFilter:                   resourcemanagerpredicate.NewClassFilter(v1beta1constants.SeedResourceManagerClass),
+		RequeueAfterOnDeletionPending: new(time.Second),
+	}).AddToManager(mgr, mgr, seedTarget); err != nil {
+		return fmt.Errorf("adding the seed's gardener-resource-manager's ManagedResource controller: %w", err)
+	}
+	namespaces, err := kubernetes.NewForConfig(shoot)
+	if err != nil {
+		return fmt.Errorf("creating the shoot's namespace finalizer: %w", err)
+	}
 	if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
+		go finishForegroundDeletions(ctx, seedTarget.GetClient(), log.WithName("seed-garbage-collector"))
+		go finishNamespaceDeletions(ctx, namespaces, log.WithName("namespace-controller"))
 		finishForegroundDeletions(ctx, target.GetClient(), log.WithName("garbage-collector"))
 		return nil
 	})); err != nil {
@@ -241,6 +283,33 @@ func finishForegroundDeletions(ctx context.Context, c client.Client, log logr.Lo
 					log.Error(err, "Could not finish the foreground deletion", "object", client.ObjectKeyFromObject(obj))
 				}
 			})
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// finishNamespaceDeletions finalizes the shoot's namespaces that are being deleted (the ControlPlane's firewall
+// namespace), as kube-controller-manager's namespace controller does once their content is gone: whoever deployed
+// the content deletes it first (gardener-resource-manager, in the order of the shoot's deletion).
+func finishNamespaceDeletions(ctx context.Context, c kubernetes.Interface, log logr.Logger) {
+	t := time.NewTicker(500 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if list, err := c.CoreV1().Namespaces().List(ctx, metav1.ListOptions{}); err == nil {
+			for i := range list.Items {
+				ns := &list.Items[i]
+				if ns.DeletionTimestamp == nil || !slices.Contains(ns.Spec.Finalizers, corev1.FinalizerKubernetes) {
+					continue
+				}
+				ns.Spec.Finalizers = slices.DeleteFunc(ns.Spec.Finalizers, func(f corev1.FinalizerName) bool { return f == corev1.FinalizerKubernetes })
+				if _, err := c.CoreV1().Namespaces().Finalize(ctx, ns, metav1.UpdateOptions{}); err != nil && !apierrors.IsNotFound(err) {
+					log.Error(err, "Could not finalize the namespace", "namespace", ns.Name)
+				}
+			}
 		}
 		select {
 		case <-ctx.Done():

@@ -10,18 +10,30 @@ import (
 	"io"
 	"net/netip"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/gardener/gardener/extensions/pkg/controller/controlplane/genericactuator"
 	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
+	extensionsv1alpha1 "github.com/gardener/gardener/pkg/apis/extensions/v1alpha1"
+	resourcesv1alpha1 "github.com/gardener/gardener/pkg/apis/resources/v1alpha1"
+	firewallv1 "github.com/metal-stack/firewall-controller/v2/api/v1"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/metalgarden/metalgarden/internal/sandbox"
 	"github.com/metalgarden/metalgarden/internal/sim/ontapapi"
 	metalhelper "github.com/metalgarden/metalgarden/pkg/apis/metal/helper"
 	ontaphelper "github.com/metalgarden/metalgarden/pkg/apis/ontap/helper"
+	"github.com/metalgarden/metalgarden/pkg/controller/controlplane"
+	"github.com/metalgarden/metalgarden/pkg/controller/worker"
 	"github.com/metalgarden/metalgarden/pkg/mcm"
 	"github.com/metalgarden/metalgarden/pkg/metal"
 )
@@ -97,6 +109,8 @@ func expectSummaryMatchesSimulators(sb *sandbox.Sandbox, summary *sandbox.Summar
 		}
 	}
 	Expect(found).To(BeTrue(), "the metal-api holds node network %s", sh.NodeNetwork.ID)
+
+	expectControlPlane(sb, sh)
 
 	By("the FirewallDeployment for the node network and the firewall's networks (no firewall: no firewall-controller-manager)")
 	Expect(sh.Firewall).NotTo(BeNil())
@@ -179,6 +193,7 @@ func expectSummaryMatchesSimulators(sb *sandbox.Sandbox, summary *sandbox.Summar
 	}
 	cfg, err := ontaphelper.OntapConfigFromRawExtension(ontapConfig)
 	Expect(err).NotTo(HaveOccurred())
+	// The ontap Extension's classes and the ControlPlane's, which its ManagedResource lists as applied.
 	var classes, wantClasses []string
 	for _, sc := range sh.StorageClasses {
 		classes = append(classes, sc.Name)
@@ -186,6 +201,14 @@ func expectSummaryMatchesSimulators(sb *sandbox.Sandbox, summary *sandbox.Summar
 	for _, sc := range cfg.StorageClasses {
 		wantClasses = append(wantClasses, sc.Name)
 	}
+	mr := &resourcesv1alpha1.ManagedResource{}
+	Expect(sb.Seed.Client.Get(context.Background(), client.ObjectKey{Namespace: sh.Namespace, Name: genericactuator.StorageClassesChartResourceName}, mr)).To(Succeed())
+	for _, ref := range mr.Status.Resources {
+		if ref.Kind == "StorageClass" {
+			wantClasses = append(wantClasses, ref.Name)
+		}
+	}
+	Expect(wantClasses).To(ContainElement("csi-lvm"))
 	Expect(classes).To(ConsistOf(wantClasses))
 	Expect(sh.ShootObjects).To(ContainElements(
 		sandbox.ShootObject{Kind: "Deployment", Namespace: "kube-system", Name: "trident-operator"},
@@ -198,6 +221,87 @@ func expectSummaryMatchesSimulators(sb *sandbox.Sandbox, summary *sandbox.Summar
 		}
 	}
 	Expect(backends).To(Equal(len(cfg.Protocols)), "one backend per protocol")
+}
+
+// expectControlPlane checks the ControlPlane against the seed's and the shoot's API servers: it succeeded, its
+// cloud-controller-manager and firewall-controller-manager Deployments are in the seed namespace, the
+// cloud-controller-manager with the shoot's node network, and gardener-resource-manager applied the firewall
+// policies of both families and the node network info to the shoot's API server.
+func expectControlPlane(sb *sandbox.Sandbox, sh sandbox.ShootSummary) {
+	GinkgoHelper()
+	ctx := context.Background()
+	seed, shootAPI := sb.Seed.Client, sb.Shoots[0].API.Client
+
+	By("the ControlPlane succeeded")
+	cp := &extensionsv1alpha1.ControlPlane{}
+	Expect(seed.Get(ctx, client.ObjectKey{Namespace: sh.Namespace, Name: "control-plane"}, cp)).To(Succeed())
+	Expect(cp.Status.LastOperation).NotTo(BeNil())
+	Expect(cp.Status.LastOperation.State).To(Equal(gardencorev1beta1.LastOperationStateSucceeded))
+	Expect(cp.Status.LastError).To(BeNil())
+	Expect(sh.ControlPlane).NotTo(BeNil())
+	Expect(sh.ControlPlane.State).To(Equal("Succeeded"))
+
+	By("cloud-controller-manager and firewall-controller-manager in the seed namespace, through the seed's resource manager")
+	ccm := &appsv1.Deployment{}
+	Expect(seed.Get(ctx, client.ObjectKey{Namespace: sh.Namespace, Name: controlplane.CloudControllerManagerName}, ccm)).To(Succeed())
+	Expect(ccm.Labels).To(HaveKeyWithValue(resourcesv1alpha1.ManagedBy, "gardener"))
+	var networks string
+	for _, e := range ccm.Spec.Template.Spec.Containers[0].Env {
+		if e.Name == "METAL_ADDITIONAL_NETWORKS" {
+			networks = e.Value
+		}
+	}
+	Expect(strings.Split(networks, ",")).To(ContainElement(sh.NodeNetwork.ID))
+	Expect(seed.Get(ctx, client.ObjectKey{Namespace: sh.Namespace, Name: worker.FirewallControllerManagerDeploymentName}, &appsv1.Deployment{})).To(Succeed())
+	var deployments []string
+	for _, d := range sh.ControlPlane.Deployments {
+		deployments = append(deployments, d.Name)
+	}
+	Expect(deployments).To(ConsistOf(controlplane.CloudControllerManagerName, worker.FirewallControllerManagerDeploymentName))
+
+	By("the firewall policies of both families in the shoot's API server, through the shoot's resource manager")
+	list := &unstructured.UnstructuredList{}
+	list.SetGroupVersionKind(firewallv1.GroupVersion.WithKind("ClusterwideNetworkPolicyList"))
+	Expect(shootAPI.List(ctx, list, client.InNamespace(firewallv1.ClusterwideNetworkPolicyNamespace))).To(Succeed())
+	byFamily := map[string][]string{}
+	for _, item := range list.Items {
+		Expect(item.GetLabels()).To(HaveKeyWithValue(resourcesv1alpha1.ManagedBy, "gardener"), item.GetName())
+		p := &firewallv1.ClusterwideNetworkPolicy{}
+		Expect(runtime.DefaultUnstructuredConverter.FromUnstructured(item.Object, p)).To(Succeed())
+		for _, rule := range p.Spec.Egress {
+			for _, to := range rule.To {
+				family := "IPv6"
+				if netip.MustParsePrefix(to.CIDR).Addr().Is4() {
+					family = "IPv4"
+				}
+				if !slices.Contains(byFamily[family], p.Name) {
+					byFamily[family] = append(byFamily[family], p.Name)
+				}
+			}
+		}
+	}
+	Expect(byFamily).To(HaveKey("IPv4"))
+	Expect(byFamily).To(HaveKey("IPv6"))
+	Expect(byFamily["IPv4"]).To(ContainElements("allow-to-dns-ipv4", "allow-to-apiserver-ipv4"))
+	Expect(byFamily["IPv6"]).To(ContainElements("allow-to-dns-ipv6", "allow-to-apiserver-ipv6"))
+	for family, names := range byFamily {
+		Expect(sh.ControlPlane.Policies[family]).To(ConsistOf(names), family)
+	}
+	Expect(sh.ControlPlane.Policies).To(HaveLen(len(byFamily)))
+
+	By("the shoot-info-node-cidr ConfigMap with both prefixes of the node network")
+	cm := &corev1.ConfigMap{}
+	Expect(shootAPI.Get(ctx, client.ObjectKey{Namespace: metav1.NamespaceSystem, Name: "shoot-info-node-cidr"}, cm)).To(Succeed())
+	Expect(cm.Labels).To(HaveKeyWithValue(resourcesv1alpha1.ManagedBy, "gardener"))
+	Expect(strings.Split(cm.Data["nodeCIDR"], ",")).To(ConsistOf(sh.NodeNetwork.Prefixes))
+	for _, p := range sh.NodeNetwork.Prefixes {
+		family := "IPv6"
+		if netip.MustParsePrefix(p).Addr().Is4() {
+			family = "IPv4"
+		}
+		Expect(cm.Data).To(HaveKeyWithValue("nodeCIDR"+family, p))
+	}
+	Expect(sh.ControlPlane.NodeCIDR).To(Equal(cm.Data))
 }
 
 // syncBuffer is a bytes.Buffer safe for concurrent writers.

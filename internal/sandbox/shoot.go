@@ -13,12 +13,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gardener/gardener/extensions/pkg/controller/controlplane/genericactuator"
 	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
 	v1beta1constants "github.com/gardener/gardener/pkg/apis/core/v1beta1/constants"
 	extensionsv1alpha1 "github.com/gardener/gardener/pkg/apis/extensions/v1alpha1"
 	resourcesv1alpha1 "github.com/gardener/gardener/pkg/apis/resources/v1alpha1"
 	machinev1alpha1 "github.com/gardener/machine-controller-manager/pkg/apis/machine/v1alpha1"
 	fcmv2 "github.com/metal-stack/firewall-controller-manager/api/v2"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -34,6 +36,9 @@ import (
 	"github.com/metalgarden/metalgarden/pkg/controller/worker"
 	"github.com/metalgarden/metalgarden/pkg/metal"
 )
+
+// controlPlaneName is the name gardenlet gives the shoot's ControlPlane.
+const controlPlaneName = "control-plane"
 
 // userDataKey is the key of the worker pools' user data in their Secrets, as the OperatingSystemConfig writes it.
 const userDataKey = extensionsv1alpha1.OperatingSystemConfigSecretDataKey
@@ -114,8 +119,8 @@ func (sb *Sandbox) eachShoot(f func(*Shoot) error) error {
 
 // create walks the shoot through the garden and the seed as Gardener does: the garden admission, then what gardenlet
 // writes into the seed (namespace, Cluster, credentials, the shoot's control plane components that matter here:
-// machine-controller-manager and gardener-resource-manager), the Infrastructure, the Worker with the pools' user
-// data, and the ontap Extension. It returns when all of them are ready.
+// machine-controller-manager and gardener-resource-manager), the Infrastructure, then the ControlPlane with the
+// Infrastructure's status, the Worker with the pools' user data, and the ontap Extension. It returns when all of them are ready.
 func (s *Shoot) create(ctx context.Context, cloudProfile *gardencorev1beta1.CloudProfile, seed *gardencorev1beta1.Seed, credentials *corev1.Secret) error {
 	sb, ex := s.sb, s.sb.example
 	s.Created = time.Now()
@@ -148,12 +153,6 @@ func (s *Shoot) create(ctx context.Context, cloudProfile *gardencorev1beta1.Clou
 		Data:       credentials.Data,
 	}); err != nil {
 		return fmt.Errorf("%s: creating the cloudprovider secret: %w", s.Namespace, err)
-	}
-
-	// What the ControlPlane would deploy into the shoot before the extensions need it: the namespace of the firewall
-	// objects (the ClusterwideNetworkPolicy CRD is installed with the API server).
-	if err := s.API.Client.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: fcmv2.FirewallShootNamespace}}); err != nil {
-		return fmt.Errorf("%s: creating namespace %s in the shoot: %w", s.Namespace, fcmv2.FirewallShootNamespace, err)
 	}
 
 	runtimeCtx, stop := context.WithCancel(sb.ctx)
@@ -191,8 +190,18 @@ func (s *Shoot) create(ctx context.Context, cloudProfile *gardencorev1beta1.Clou
 		return fmt.Errorf("%s: updating the Cluster with the shoot's networks: %w", s.Namespace, err)
 	}
 
-	// The Worker and the ontap Extension at once, as gardenlet's flow deploys them.
-	var objects []client.Object
+	// The ControlPlane, the Worker and the ontap Extension at once, as gardenlet's flow deploys them once the
+	// Infrastructure is ready.
+	cp := &extensionsv1alpha1.ControlPlane{
+		ObjectMeta: s.objectMeta(controlPlaneName),
+		Spec: extensionsv1alpha1.ControlPlaneSpec{
+			DefaultSpec:                  extensionsv1alpha1.DefaultSpec{Type: metal.ProviderType, ProviderConfig: shoot.Spec.Provider.ControlPlaneConfig},
+			Region:                       shoot.Spec.Region,
+			SecretRef:                    corev1.SecretReference{Name: v1beta1constants.SecretNameCloudProvider, Namespace: s.Namespace},
+			InfrastructureProviderStatus: infra.Status.ProviderStatus,
+		},
+	}
+	objects := []client.Object{cp}
 	pools := s.workerPools()
 	for _, p := range pools {
 		objects = append(objects, &corev1.Secret{
@@ -229,13 +238,15 @@ func (s *Shoot) create(ctx context.Context, cloudProfile *gardencorev1beta1.Clou
 		}
 	}
 	rows := []*row{
+		sb.progress.follow(s.Namespace, "ControlPlane "+cp.Name, s.lastOperation(cp, s.controlPlaneDetail())),
+		sb.progress.follow(s.Namespace, "ManagedResource "+genericactuator.ControlPlaneShootChartResourceName, s.managedResource(genericactuator.ControlPlaneShootChartResourceName, "the ControlPlane")),
 		sb.progress.follow(s.Namespace, "Worker "+w.Name, s.lastOperation(w, s.machinesDetail(pools))),
 		sb.progress.follow(s.Namespace, "FirewallDeployment "+worker.FirewallDeploymentName, s.firewallDeployment()),
 	}
 	if ext != nil {
 		rows = append(rows, sb.progress.follow(s.Namespace, "Extension "+ext.Name, s.lastOperation(ext, nil)))
 		for _, name := range []string{ontapcontroller.ManagedResourceTrident, ontapcontroller.ManagedResourceStorage} {
-			rows = append(rows, sb.progress.follow(s.Namespace, "ManagedResource "+name, s.managedResource(name)))
+			rows = append(rows, sb.progress.follow(s.Namespace, "ManagedResource "+name, s.managedResource(name, "the ontap extension")))
 		}
 	}
 	if err := sb.progress.wait(ctx, sb.remaining(s.Created), rows...); err != nil {
@@ -306,6 +317,7 @@ func (s *Shoot) workerPools() []extensionsv1alpha1.WorkerPool {
 
 // delete deletes the shoot's extension objects in gardenlet's order and waits for each to be gone: the ontap
 // Extension (Trident leaves the shoot while its nodes still exist), the Worker (machines, FirewallDeployment), the
+// ControlPlane (cloud-controller-manager, firewall-controller-manager, the shoot's firewall policies), the
 // Infrastructure (node network, egress IPs); then the Cluster, and the shoot's control plane components stop. The
 // namespace stays: the seed has no namespace controller that could finish its deletion.
 func (s *Shoot) delete(ctx context.Context) error {
@@ -313,6 +325,7 @@ func (s *Shoot) delete(ctx context.Context) error {
 	for _, obj := range []client.Object{
 		&extensionsv1alpha1.Extension{ObjectMeta: metav1.ObjectMeta{Name: ontapcontroller.Type, Namespace: s.Namespace}},
 		&extensionsv1alpha1.Worker{ObjectMeta: metav1.ObjectMeta{Name: s.Object.Name, Namespace: s.Namespace}},
+		&extensionsv1alpha1.ControlPlane{ObjectMeta: metav1.ObjectMeta{Name: controlPlaneName, Namespace: s.Namespace}},
 		&extensionsv1alpha1.Infrastructure{ObjectMeta: metav1.ObjectMeta{Name: s.Object.Name, Namespace: s.Namespace}},
 	} {
 		if err := s.sb.Seed.Client.Delete(ctx, obj); err != nil {
@@ -412,12 +425,12 @@ func (s *Shoot) firewallDeployment() probe {
 
 // managedResource probes a ManagedResource of the shoot: done when gardener-resource-manager applied its objects
 // to the shoot's API server.
-func (s *Shoot) managedResource(name string) probe {
+func (s *Shoot) managedResource(name, owner string) probe {
 	key := client.ObjectKey{Namespace: s.Namespace, Name: name}
 	return func(ctx context.Context) status {
 		mr := &resourcesv1alpha1.ManagedResource{}
 		if err := s.sb.cache.GetClient().Get(ctx, key, mr); err != nil {
-			return status{text: "waiting for the ontap extension"}
+			return status{text: "waiting for " + owner}
 		}
 		for _, c := range mr.Status.Conditions {
 			if c.Type != resourcesv1alpha1.ResourcesApplied {
@@ -479,4 +492,21 @@ func familyNames(shoot *gardencorev1beta1.Shoot) []string {
 		out = append(out, string(f))
 	}
 	return out
+}
+
+// controlPlaneDetail tells which of the ControlPlane's Deployments are in the seed namespace (the seed has no
+// kubelet: they never become available).
+func (s *Shoot) controlPlaneDetail() func(context.Context) string {
+	return func(ctx context.Context) string {
+		var names []string
+		for _, name := range controlPlaneDeployments {
+			if err := s.sb.cache.GetClient().Get(ctx, client.ObjectKey{Namespace: s.Namespace, Name: name}, &appsv1.Deployment{}); err == nil {
+				names = append(names, name)
+			}
+		}
+		if len(names) == 0 {
+			return ""
+		}
+		return "in the seed: " + strings.Join(names, ", ")
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net/netip"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -21,19 +22,33 @@ import (
 	resourcesv1alpha1 "github.com/gardener/gardener/pkg/apis/resources/v1alpha1"
 	machinev1alpha1 "github.com/gardener/machine-controller-manager/pkg/apis/machine/v1alpha1"
 	fcmv2 "github.com/metal-stack/firewall-controller-manager/api/v2"
+	firewallv1 "github.com/metal-stack/firewall-controller/v2/api/v1"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	storagev1 "k8s.io/api/storage/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	metalhelper "github.com/metalgarden/metalgarden/pkg/apis/metal/helper"
 	ontaphelper "github.com/metalgarden/metalgarden/pkg/apis/ontap/helper"
+	"github.com/metalgarden/metalgarden/pkg/controller/controlplane"
 	ontapcontroller "github.com/metalgarden/metalgarden/pkg/controller/ontap"
 	"github.com/metalgarden/metalgarden/pkg/controller/worker"
 )
 
-// defaultStorageClassAnnotation marks the default StorageClass of a cluster.
-const defaultStorageClassAnnotation = "storageclass.kubernetes.io/is-default-class"
+const (
+	// defaultStorageClassAnnotation marks the default StorageClass of a cluster.
+	defaultStorageClassAnnotation = "storageclass.kubernetes.io/is-default-class"
+	// shootInfoNodeCIDR is the ConfigMap of the shoot's kube-system namespace with its node networks, which the
+	// ControlPlane deploys.
+	shootInfoNodeCIDR = "shoot-info-node-cidr"
+)
+
+// controlPlaneDeployments are the Deployments the ControlPlane deploys into the seed namespace.
+var controlPlaneDeployments = []string{controlplane.CloudControllerManagerName, worker.FirewallControllerManagerDeploymentName}
 
 // Summary is what the sandbox's shoots are made of, as the controllers report it in the seed (status of the
 // extension objects, Machines, FirewallDeployment) and as the shoots' API servers hold it. It reads no simulator,
@@ -56,6 +71,8 @@ type ShootSummary struct {
 	Kubeconfig string
 
 	NodeNetwork NodeNetwork
+	// ControlPlane is what the ControlPlane deployed; nil when there is none.
+	ControlPlane *ControlPlane
 	// Firewall is the FirewallDeployment the Worker controller wrote; nil when there is none.
 	Firewall *Firewall
 	Machines []Machine
@@ -72,6 +89,27 @@ type ShootSummary struct {
 type NodeNetwork struct {
 	ID       string
 	Prefixes []string
+}
+
+// ControlPlane is the shoot's ControlPlane: its state, its Deployments in the seed namespace and what it deployed
+// into the shoot's API server through gardener-resource-manager.
+type ControlPlane struct {
+	// State is the state of its last operation.
+	State string
+	// Deployments are the Deployments of the seed namespace (the seed has no kubelet: none becomes available).
+	Deployments []SeedDeployment
+	// Policies are the names of the ClusterwideNetworkPolicies in the shoot's API server by IP family of their
+	// destinations ("IPv4", "IPv6").
+	Policies map[string][]string
+	// NodeCIDR is the data of the ConfigMap kube-system/shoot-info-node-cidr in the shoot's API server.
+	NodeCIDR map[string]string
+}
+
+// SeedDeployment is a Deployment of the ControlPlane in the seed namespace.
+type SeedDeployment struct {
+	Name, Image string
+	// Networks are the metal-api networks the cloud-controller-manager is given (METAL_ADDITIONAL_NETWORKS).
+	Networks []string
 }
 
 // Firewall is the shoot's FirewallDeployment.
@@ -143,6 +181,10 @@ func (s *Shoot) summary(ctx context.Context) (*ShootSummary, error) {
 	}
 	if nn := infraStatus.NodeNetwork; nn != nil {
 		out.NodeNetwork = NodeNetwork{ID: nn.ID, Prefixes: slices.Clone(nn.Prefixes)}
+	}
+
+	if out.ControlPlane, err = s.controlPlaneSummary(ctx); err != nil {
+		return nil, err
 	}
 
 	fw := &fcmv2.FirewallDeployment{}
@@ -228,6 +270,74 @@ func (s *Shoot) summary(ctx context.Context) (*ShootSummary, error) {
 	return out, nil
 }
 
+// controlPlaneSummary reads the ControlPlane, its Deployments in the seed and its firewall policies and node
+// network info in the shoot's API server; nil without a ControlPlane.
+func (s *Shoot) controlPlaneSummary(ctx context.Context) (*ControlPlane, error) {
+	seed := s.sb.cache.GetClient()
+	cp := &extensionsv1alpha1.ControlPlane{}
+	if err := seed.Get(ctx, client.ObjectKey{Namespace: s.Namespace, Name: controlPlaneName}, cp); apierrors.IsNotFound(err) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	out := &ControlPlane{Policies: map[string][]string{}}
+	if lo := cp.Status.LastOperation; lo != nil {
+		out.State = string(lo.State)
+	}
+	for _, name := range controlPlaneDeployments {
+		d := &appsv1.Deployment{}
+		if err := seed.Get(ctx, client.ObjectKey{Namespace: s.Namespace, Name: name}, d); apierrors.IsNotFound(err) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		sd := SeedDeployment{Name: d.Name}
+		if cs := d.Spec.Template.Spec.Containers; len(cs) > 0 {
+			sd.Image = cs[0].Image
+			for _, e := range cs[0].Env {
+				if e.Name == "METAL_ADDITIONAL_NETWORKS" && e.Value != "" {
+					sd.Networks = strings.Split(e.Value, ",")
+				}
+			}
+		}
+		out.Deployments = append(out.Deployments, sd)
+	}
+
+	// The shoot's client knows no firewall policies: read them unstructured.
+	list := &unstructured.UnstructuredList{}
+	list.SetGroupVersionKind(firewallv1.GroupVersion.WithKind("ClusterwideNetworkPolicyList"))
+	if err := s.API.Client.List(ctx, list, client.InNamespace(firewallv1.ClusterwideNetworkPolicyNamespace)); err != nil {
+		return nil, fmt.Errorf("listing the shoot's firewall policies: %w", err)
+	}
+	for _, item := range list.Items {
+		p := &firewallv1.ClusterwideNetworkPolicy{}
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(item.Object, p); err != nil {
+			return nil, fmt.Errorf("decoding firewall policy %s: %w", item.GetName(), err)
+		}
+		families := map[string]bool{}
+		for _, rule := range p.Spec.Egress {
+			for _, to := range rule.To {
+				if prefix, err := netip.ParsePrefix(to.CIDR); err == nil {
+					families[map[bool]string{true: "IPv4", false: "IPv6"}[prefix.Addr().Is4()]] = true
+				}
+			}
+		}
+		for family := range families {
+			out.Policies[family] = append(out.Policies[family], p.Name)
+		}
+	}
+	for family := range out.Policies {
+		slices.Sort(out.Policies[family])
+	}
+	cm := &corev1.ConfigMap{}
+	if err := s.API.Client.Get(ctx, client.ObjectKey{Namespace: metav1.NamespaceSystem, Name: shootInfoNodeCIDR}, cm); client.IgnoreNotFound(err) != nil {
+		return nil, fmt.Errorf("reading the shoot's ConfigMap %s: %w", shootInfoNodeCIDR, err)
+	} else if err == nil {
+		out.NodeCIDR = cm.Data
+	}
+	return out, nil
+}
+
 // shootObjects reads the objects the ontap extension's ManagedResources list as applied from the shoot's API
 // server.
 func (s *Shoot) shootObjects(ctx context.Context) ([]ShootObject, error) {
@@ -283,18 +393,38 @@ func (s *Summary) Print(w io.Writer) {
 		}
 		_ = tw.Flush()
 	}
-	fmt.Fprintf(w, "\nSeed:  export KUBECONFIG=%s   # kubectl get infrastructures,workers,extensions,machines,managedresources -A\n", s.SeedKubeconfig)
+	fmt.Fprintf(w, "\nSeed:  export KUBECONFIG=%s   # kubectl get infrastructures,controlplanes,workers,extensions,machines,managedresources,deployments -A\n", s.SeedKubeconfig)
 	if len(s.Shoots) > 0 {
-		fmt.Fprintf(w, "Shoot: export KUBECONFIG=%s   # kubectl get nodes,storageclasses,tridentbackendconfigs -A\n", s.Shoots[0].Kubeconfig)
+		fmt.Fprintf(w, "Shoot: export KUBECONFIG=%s   # kubectl get nodes,clusterwidenetworkpolicies,storageclasses,tridentbackendconfigs -A\n", s.Shoots[0].Kubeconfig)
 	}
-	fmt.Fprintln(w, "Not in the sandbox yet: the ControlPlane (no ControlPlane controller yet), firewall-controller-manager (the")
-	fmt.Fprintln(w, "FirewallDeployment is written, no firewall is allocated), the extensions' seed and shoot webhooks.")
+	fmt.Fprintln(w, "Not in the sandbox yet: firewall-controller-manager and cloud-controller-manager running (their Deployments")
+	fmt.Fprintln(w, "are written, but the seed has no kubelet; no firewall is allocated), the extensions' seed and shoot webhooks.")
 }
 
 func (sh ShootSummary) print(w io.Writer) {
 	fmt.Fprintf(w, "\n%s  ready in %s  (uid %s)\n", sh.Namespace, formatDuration(sh.ReadyAfter), sh.UID)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "  node network\t%s\t%s\n", sh.NodeNetwork.ID, strings.Join(sh.NodeNetwork.Prefixes, "  "))
+	if cp := sh.ControlPlane; cp != nil {
+		fmt.Fprintf(tw, "  control plane\tControlPlane %s\t%s\n", controlPlaneName, cp.State)
+		for _, d := range cp.Deployments {
+			detail := d.Image
+			if len(d.Networks) > 0 {
+				detail += ", networks " + strings.Join(d.Networks, ", ")
+			}
+			fmt.Fprintf(tw, "  \tDeployment %s\t%s (in the seed, not running: no kubelet)\n", d.Name, detail)
+		}
+		for _, family := range slices.Sorted(maps.Keys(cp.Policies)) {
+			fmt.Fprintf(tw, "  in the shoot\t%d ClusterwideNetworkPolicies %s\t%s\n", len(cp.Policies[family]), family, strings.Join(cp.Policies[family], ", "))
+		}
+		if cp.NodeCIDR != nil {
+			var data []string
+			for _, k := range slices.Sorted(maps.Keys(cp.NodeCIDR)) {
+				data = append(data, k+"="+cp.NodeCIDR[k])
+			}
+			fmt.Fprintf(tw, "  in the shoot\tConfigMap %s\t%s\n", shootInfoNodeCIDR, strings.Join(data, "  "))
+		}
+	}
 	if fw := sh.Firewall; fw != nil {
 		fmt.Fprintf(tw, "  firewall\tFirewallDeployment %s\t%d× %s, %s, networks %s (not allocated: no firewall-controller-manager)\n", fw.Name, fw.Replicas, fw.Size, fw.Image, strings.Join(fw.Networks, ", "))
 	}
