@@ -5,13 +5,11 @@
 package sandbox_test
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net/netip"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gardener/gardener/extensions/pkg/controller/controlplane/genericactuator"
@@ -30,6 +28,7 @@ import (
 
 	"github.com/metalgarden/metalgarden/internal/sandbox"
 	"github.com/metalgarden/metalgarden/internal/sim/ontapapi"
+	"github.com/metalgarden/metalgarden/internal/testenv"
 	metalhelper "github.com/metalgarden/metalgarden/pkg/apis/metal/helper"
 	ontaphelper "github.com/metalgarden/metalgarden/pkg/apis/ontap/helper"
 	"github.com/metalgarden/metalgarden/pkg/controller/controlplane"
@@ -41,7 +40,7 @@ import (
 var _ = Describe("Sandbox", func() {
 	It("runs the example shoot to ready, reports what the simulators hold, and deletes it without leftovers", func(ctx SpecContext) {
 		var (
-			out     syncBuffer
+			out     testenv.LogBuffer
 			running *sandbox.Sandbox
 			checked bool
 		)
@@ -302,22 +301,4 @@ func expectControlPlane(sb *sandbox.Sandbox, sh sandbox.ShootSummary) {
 		Expect(cm.Data).To(HaveKeyWithValue("nodeCIDR"+family, p))
 	}
 	Expect(sh.ControlPlane.NodeCIDR).To(Equal(cm.Data))
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -5,10 +5,8 @@
 package infrastructure_test
 
 import (
-	"bytes"
 	"context"
 	"io"
-	"sync"
 	"testing"
 	"time"
 
@@ -44,7 +42,7 @@ var (
 	mgr manager.Manager
 	sim *metalapi.Server
 	// logs collects everything the controller logs, to prove that no credential ever shows up in it.
-	logs = &syncBuffer{}
+	logs = &testenv.LogBuffer{}
 )
 
 var _ = BeforeSuite(func() {
@@ -99,21 +97,3 @@ var _ = AfterSuite(func() {
 	Expect(logs.String()).NotTo(ContainSubstring(metalapi.DefaultHMACKey), "the controller's logs never contain the credentials")
 	Expect(logs.String()).NotTo(ContainSubstring(metalapi.DefaultToken))
 })
-
-// syncBuffer is a bytes.Buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}

@@ -5,10 +5,8 @@
 package ontap_test
 
 import (
-	"bytes"
 	"context"
 	"io"
-	"sync"
 	"testing"
 	"time"
 
@@ -55,26 +53,8 @@ var (
 	metalS *metalapi.Server
 
 	// logs holds everything the controller logged.
-	logs = &syncBuffer{}
+	logs = &testenv.LogBuffer{}
 )
-
-// syncBuffer is a bytes.Buffer safe for concurrent writers (the controller's goroutines).
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 var _ = BeforeSuite(func() {
 	ctx, cancel = context.WithCancel(context.Background())

@@ -5,11 +5,9 @@
 package worker
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"io"
-	"sync"
 	"testing"
 	"time"
 
@@ -53,7 +51,7 @@ var (
 	// controllerClient is the manager's client, whose cache is what the controller sees.
 	controllerClient client.Client
 	// logs collects everything the controllers log, to prove that no credential shows up in it.
-	logs = &syncBuffer{}
+	logs = &testenv.LogBuffer{}
 )
 
 var _ = BeforeSuite(func() {
@@ -119,21 +117,3 @@ var _ = AfterSuite(func() {
 	Expect(logs.String()).NotTo(ContainSubstring(metalapi.DefaultHMACKey), "no log line contains the credentials")
 	Expect(logs.String()).NotTo(ContainSubstring("bootstrap-token:"), "no log line contains the user data")
 })
-
-// syncBuffer is a bytes.Buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
