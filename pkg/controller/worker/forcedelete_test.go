@@ -7,6 +7,7 @@ package worker
 import (
 	"context"
 	"net/http"
+	"slices"
 	"time"
 
 	extensionscontroller "github.com/gardener/gardener/extensions/pkg/controller"
@@ -37,7 +38,8 @@ var _ = Describe("Forced deletion of a Worker", func() {
 			for i := range f.pools {
 				f.pools[i].Minimum, f.pools[i].Maximum = 1, 1
 			}
-			namespace, identity := seedShoot(ctx, env.Client, sim, f)
+			namespace, identity, stopMCM := prepareShoot(ctx, env.Client, f, GinkgoLogr)
+			DeferCleanup(stopMCM)
 			clusterTag := metal.ClusterTag(identity.ID)
 			Expect(env.Client.Create(ctx, f.worker(namespace))).To(Succeed())
 			reconciled(ctx, env.Client, namespace, f.name, "", 2*time.Minute)
@@ -135,17 +137,13 @@ var _ = Describe("Forced deletion of a Worker", func() {
 			Expect(left.Machines).To(ConsistOf(workerMachines))
 			Expect(left.Firewalls).To(ConsistOf(firewallID))
 
-			By("cleaning up what firewall-controller-manager and the operator would")
+			By("cleaning up as the operator does after a forced deletion: the seed namespace is gone with machine-controller-manager, the shoot's machines and firewall are freed in the metal-api by their cluster tag")
+			stopMCM()
 			Expect(removeFirewallFinalizers(ctx, env.Client, namespace)).To(Succeed())
-			for _, md := range deploymentsAfter.Items {
-				Expect(env.Client.Delete(ctx, &md)).To(Succeed())
+			for _, id := range append(slices.Clone(workerMachines), firewallID) {
+				_, err = sim.Request(ctx, http.MethodDelete, "/v1/machine/"+id+"/free", nil)
+				Expect(err).NotTo(HaveOccurred())
 			}
-			Eventually(func(g Gomega) {
-				g.Expect(machines(ctx, env.Client, namespace)).To(BeEmpty())
-				g.Expect(sim.LeftoversForCluster(clusterTag).Machines).To(BeEmpty())
-			}).WithTimeout(2 * time.Minute).Should(Succeed())
-			_, err = sim.Request(ctx, http.MethodDelete, "/v1/machine/"+firewallID+"/free", nil)
-			Expect(err).NotTo(HaveOccurred())
 			_, err = admin.ReleaseCluster(ctx, identity)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(sim.LeftoversForCluster(clusterTag).Empty()).To(BeTrue(), sim.LeftoversForCluster(clusterTag).String())

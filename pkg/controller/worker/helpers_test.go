@@ -101,6 +101,7 @@ func reconciled(ctx context.Context, c client.Client, namespace, name string, op
 		g.Expect(w.Annotations).NotTo(HaveKey(v1beta1constants.GardenerOperation))
 		g.Expect(w.Status.LastOperation).NotTo(BeNil())
 		g.Expect(w.Status.LastError).To(BeNil())
+		g.Expect(w.Status.ObservedGeneration).To(Equal(w.Generation), "the controller has seen the latest spec")
 		if opType != "" {
 			g.Expect(string(w.Status.LastOperation.Type)).To(Equal(opType))
 		}
