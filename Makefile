@@ -56,6 +56,7 @@ $(GOLANGCI_LINT):
 .PHONY: generate
 generate: $(CODEGEN_TOOLS)
 	hack/update-codegen.sh
+	hack/metallb-crds.sh
 	@if [ -d hack/gen ]; then go run ./hack/gen; fi
 
 .PHONY: check-generate

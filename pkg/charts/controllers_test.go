@@ -122,6 +122,8 @@ func createShoot(ctx context.Context) *controllerShoot {
 		Project: "dev", Name: "rbac", InfrastructureConfig: mustJSON(s.infraConfig),
 		Extensions: []gardencorev1beta1.Extension{{Type: "ontap"}},
 	})
+	// gardenlet advertises the shoot's API server; firewall-controller-manager hands it to the firewalls.
+	s.shoot.Status.AdvertisedAddresses = []gardencorev1beta1.ShootAdvertisedAddress{{Name: v1beta1constants.AdvertisedAddressExternal, URL: "https://api.rbac.dev.shoots.example.com"}}
 	cloudProfile := testenv.NewCloudProfile(mustJSON(cloudProfileConfig), gardencorev1beta1.CloudProfileSpec{
 		Regions: []gardencorev1beta1.Region{{Name: "local", Zones: []gardencorev1beta1.AvailabilityZone{{Name: metalapi.DefaultPartitionID}}}},
 		MachineImages: []gardencorev1beta1.MachineImage{{Name: "ubuntu", Versions: []gardencorev1beta1.MachineImageVersion{

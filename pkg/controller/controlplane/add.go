@@ -54,6 +54,9 @@ type AddOptions struct {
 	MetalAPI configmetal.MetalAPIClientConfig
 	// MetalClients, when set, replaces the client cache built from MetalAPI.
 	MetalClients metal.ClientFactory
+	// SeedAPIServerURL is the address under which the shoots' firewalls reach the seed's API server; a Seed's
+	// annotation SeedAPIServerURLAnnotation takes precedence. Empty: the address the extension itself uses.
+	SeedAPIServerURL string
 }
 
 // AddToManagerWithOptions adds the controller with the given options to the manager.
@@ -69,7 +72,7 @@ func AddToManagerWithOptions(ctx context.Context, mgr manager.Manager, opts AddO
 	actuator, err := genericactuator.NewActuator(mgr, metal.ProviderType,
 		secretConfigs, shootAccessSecrets,
 		nil, controlPlaneChart, controlPlaneShootChart, nil, storageClassesChart,
-		NewValuesProvider(mgr.GetClient(), factory),
+		NewValuesProvider(mgr.GetClient(), factory, opts.SeedAPIServerURL, mgr.GetConfig().Host),
 		extensionscontroller.ChartRendererFactoryFunc(util.NewChartRendererForShoot),
 		vector, "", opts.ShootWebhookConfig, opts.WebhookServerNamespace)
 	if err != nil {

@@ -58,6 +58,7 @@ var (
 		Name:       "shoot-system-components",
 		EmbeddedFS: charts.InternalCharts,
 		Path:       charts.ChartPathShootSystemComponents,
+		Images:     []string{imageMetalLBController, imageMetalLBSpeaker, imageNodeInit, imagePause},
 	}
 
 	storageClassesChart = &chart.Chart{

@@ -46,6 +46,8 @@ var _ = BeforeSuite(func() {
 	Expect(err).NotTo(HaveOccurred())
 	Expect(firewallv1.AddToScheme(scheme)).To(Succeed())
 	crds := append(append(append([]testenv.CRD{}, testenv.ExtensionCRDs...), testenv.ManagedResourceCRDs...), testenv.ShootCRDs...)
+	// firewall-controller-manager's resources, to show which webhooks the API server calls for them.
+	crds = append(crds, testenv.FirewallCRDs...)
 	env, err = testenv.Start(testenv.Options{CRDs: crds, Scheme: scheme})
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(func() { Expect(env.Stop()).To(Succeed()) })

@@ -70,6 +70,7 @@ var _ = Describe("ControlPlane", func() {
 				"METAL_ADDITIONAL_NETWORKS":         "node-network-" + name + "," + metalapi.InternetNetworkID + "," + metalapi.StorageNetworkID,
 				"METAL_DEFAULT_EXTERNAL_NETWORK_ID": metalapi.InternetNetworkID,
 				"METAL_AUTH_HMAC":                   "secret:cloudprovider/" + metal.SecretKeyHMAC,
+				"LOADBALANCER":                      "metallb",
 			}))
 			Expect(seed).To(HaveKey("Deployment/" + worker.FirewallControllerManagerDeploymentName))
 			fcm := &appsv1.Deployment{}

@@ -26,6 +26,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	storagev1 "k8s.io/api/storage/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -55,6 +57,12 @@ type fixture struct {
 	controlPlane  metalv1alpha1.ControlPlaneConfig
 	credentials   map[string][]byte
 	hibernated    bool
+	// networkingType replaces the shoot's networking type (calico) when set.
+	networkingType string
+	// seed is the Seed of the shoot, testenv.NewSeed("seed") unless set.
+	seed *gardencorev1beta1.Seed
+	// advertisedAddresses replace the shoot's external address (shootAPIServerURL) when set.
+	advertisedAddresses []gardencorev1beta1.ShootAdvertisedAddress
 }
 
 func newFixture(name string, families []gardencorev1beta1.IPFamily) *fixture {
@@ -110,8 +118,15 @@ func (f *fixture) create(ctx context.Context) (string, *extensionsv1alpha1.Contr
 		Project: f.project, Name: f.name, IPFamilies: f.families, Hibernated: f.hibernated,
 		InfrastructureConfig: infra, ControlPlaneConfig: cpConfig,
 	})
+	if f.networkingType != "" {
+		shoot.Spec.Networking.Type = new(f.networkingType)
+	}
 	shoot.Spec.Networking.Pods = new("100.96.0.0/11")
 	shoot.Status.Networking = &gardencorev1beta1.NetworkingStatus{Pods: []string{"100.96.0.0/11"}, Nodes: f.nodePrefixes}
+	shoot.Status.AdvertisedAddresses = []gardencorev1beta1.ShootAdvertisedAddress{{Name: v1beta1constants.AdvertisedAddressExternal, URL: shootAPIServerURL(f)}}
+	if f.advertisedAddresses != nil {
+		shoot.Status.AdvertisedAddresses = f.advertisedAddresses
+	}
 	cloudProfileConfig, err := json.Marshal(metalv1alpha1.CloudProfileConfig{
 		TypeMeta: typeMeta("CloudProfileConfig"),
 		MetalControlPlanes: map[string]metalv1alpha1.MetalControlPlane{"sim": {
@@ -124,7 +139,11 @@ func (f *fixture) create(ctx context.Context) (string, *extensionsv1alpha1.Contr
 	cloudProfile := testenv.NewCloudProfile(cloudProfileConfig, gardencorev1beta1.CloudProfileSpec{
 		Regions: []gardencorev1beta1.Region{{Name: "local", Zones: []gardencorev1beta1.AvailabilityZone{{Name: metalapi.DefaultPartitionID}}}},
 	})
-	namespace, err := testenv.CreateShoot(ctx, env.Client, shoot, cloudProfile, testenv.NewSeed("seed"))
+	seed := f.seed
+	if seed == nil {
+		seed = testenv.NewSeed("seed")
+	}
+	namespace, err := testenv.CreateShoot(ctx, env.Client, shoot, cloudProfile, seed)
 	Expect(err).NotTo(HaveOccurred())
 	Expect(env.Client.Create(ctx, &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Name: v1beta1constants.SecretNameCloudProvider, Namespace: namespace},
@@ -194,6 +213,7 @@ func decoder() runtime.Decoder {
 	Expect(rbacv1.AddToScheme(scheme)).To(Succeed())
 	Expect(storagev1.AddToScheme(scheme)).To(Succeed())
 	Expect(firewallv1.AddToScheme(scheme)).To(Succeed())
+	Expect(apiextensionsv1.AddToScheme(scheme)).To(Succeed())
 	return serializer.NewCodecFactory(scheme).UniversalDeserializer()
 }
 
@@ -234,22 +254,45 @@ func applySeedObjects(ctx context.Context, namespace string) map[string]client.O
 	GinkgoHelper()
 	objs := managedObjects(ctx, namespace, genericactuator.ControlPlaneSeedChartResourceName, true)
 	for _, obj := range objs {
-		Expect(obj.GetNamespace()).To(Equal(namespace))
+		namespaced, err := env.Client.IsObjectNamespaced(obj)
+		Expect(err).NotTo(HaveOccurred())
+		if namespaced {
+			Expect(obj.GetNamespace()).To(Equal(namespace))
+		} else {
+			// Cluster-scoped objects (webhook configurations) outlive the namespace: named after it, removed after it.
+			Expect(obj.GetName()).To(HaveSuffix(namespace))
+			DeferCleanup(func(ctx context.Context) { Expect(client.IgnoreNotFound(env.Client.Delete(ctx, obj))).To(Succeed()) })
+		}
 		Expect(env.Client.Create(ctx, obj)).To(Succeed(), "creating %s", obj.GetName())
 	}
 	return objs
 }
 
 // validateShootObjects has the API server validate the shoot objects (dry run: the API server stands in for
-// many shoots).
+// many shoots). The shoot's namespaces are created for real first (the objects in them need them); an object that
+// an earlier test created for real (a cluster-scoped one) is validated as an update.
 func validateShootObjects(ctx context.Context, objs map[string]client.Object) {
 	GinkgoHelper()
-	for _, key := range slices.Sorted(maps.Keys(objs)) {
+	keys := slices.Sorted(maps.Keys(objs))
+	for _, key := range keys {
 		if strings.HasPrefix(key, "Namespace/") {
-			// The stand-in shoot has the namespace already (and a namespace carries nothing to validate).
+			ns := objs[key].DeepCopyObject().(client.Object)
+			Expect(client.IgnoreAlreadyExists(env.Client.Create(ctx, ns))).To(Succeed(), "creating %s", key)
+		}
+	}
+	for _, key := range keys {
+		if strings.HasPrefix(key, "Namespace/") {
 			continue
 		}
-		Expect(env.Client.Create(ctx, objs[key], client.DryRunAll)).To(Succeed(), "validating %s", key)
+		obj := objs[key].DeepCopyObject().(client.Object)
+		err := env.Client.Create(ctx, obj, client.DryRunAll)
+		if apierrors.IsAlreadyExists(err) {
+			existing := obj.DeepCopyObject().(client.Object)
+			Expect(env.Client.Get(ctx, client.ObjectKeyFromObject(obj), existing)).To(Succeed(), "reading %s", key)
+			obj.SetResourceVersion(existing.GetResourceVersion())
+			err = env.Client.Update(ctx, obj, client.DryRunAll)
+		}
+		Expect(err).To(Succeed(), "validating %s", key)
 	}
 }
 
@@ -314,4 +357,9 @@ func resourceVersions(ctx context.Context, namespace string) map[string]string {
 		}
 	}
 	return out
+}
+
+// shootAPIServerURL is the external API server address gardenlet advertises for the fixture's shoot.
+func shootAPIServerURL(f *fixture) string {
+	return "https://api." + f.name + "." + f.project + ".shoots.example.com"
 }

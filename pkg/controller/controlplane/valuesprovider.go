@@ -91,12 +91,15 @@ type valuesProvider struct {
 	genericactuator.NoopValuesProvider
 	client client.Client
 	metal  metal.ClientFactory
+	// seedAPIServer are the sources of the seed API server address handed to firewall-controller-manager (fcm.go).
+	seedAPIServer seedAPIServerSources
 }
 
 // NewValuesProvider returns the ValuesProvider of the generic control plane actuator. c reads the credentials
-// secret; factory builds the metal-api clients.
-func NewValuesProvider(c client.Client, factory metal.ClientFactory) genericactuator.ValuesProvider {
-	return &valuesProvider{client: c, metal: factory}
+// secret; factory builds the metal-api clients; seedAPIServerURL (may be empty) and seedConnectionHost (the host of
+// the rest config for the seed) are the sources of the seed API server address after the Seed's annotation.
+func NewValuesProvider(c client.Client, factory metal.ClientFactory, seedAPIServerURL, seedConnectionHost string) genericactuator.ValuesProvider {
+	return &valuesProvider{client: c, metal: factory, seedAPIServer: seedAPIServerSources{configured: seedAPIServerURL, connection: seedConnectionHost}}
 }
 
 // shootContext is what the charts are made of: the shoot's provider configuration, the metal control plane of
@@ -249,6 +252,15 @@ func (vp *valuesProvider) GetControlPlaneChartValues(ctx context.Context, cp *ex
 	if err != nil {
 		return nil, err
 	}
+	// The API server addresses come before the metal-api lookups: a reconcile that cannot succeed asks nothing.
+	seedAPIServerURL, err := vp.seedAPIServerURL(cluster)
+	if err != nil {
+		return nil, err
+	}
+	shootAPIServerURL, err := shootAPIServerURL(cluster)
+	if err != nil {
+		return nil, err
+	}
 	additional, defaultExternal, err := vp.networks(ctx, cp, s)
 	if err != nil {
 		return nil, err
@@ -260,6 +272,14 @@ func (vp *valuesProvider) GetControlPlaneChartValues(ctx context.Context, cp *ex
 	fcmServer, ok := secretsReader.Get(fcmWebhookServerName)
 	if !ok {
 		return nil, fmt.Errorf("secret %q not found", fcmWebhookServerName)
+	}
+	fcmCABundle, err := caBundle(secretsReader)
+	if err != nil {
+		return nil, err
+	}
+	networkPolicies, err := seedNetworkPolicies(cp.Namespace, cluster, s.mcp.Endpoint)
+	if err != nil {
+		return nil, err
 	}
 
 	value := func(name, v string) corev1.EnvVar { return corev1.EnvVar{Name: name, Value: v} }
@@ -296,13 +316,12 @@ func (vp *valuesProvider) GetControlPlaneChartValues(ctx context.Context, cp *ex
 		"-cluster-id=" + s.identity.ID,
 		"-metal-api-url=" + s.mcp.Endpoint,
 		"-internal-shoot-api-url=https://" + v1beta1constants.DeploymentNameKubeAPIServer,
+		"-shoot-api-url=" + shootAPIServerURL,
+		"-seed-api-url=" + seedAPIServerURL,
 		"-shoot-kubeconfig-secret-name=" + extensionscontroller.GenericTokenKubeconfigSecretNameFromCluster(cluster),
 		"-shoot-token-secret-name=" + gardenerutils.SecretNamePrefixShootAccess + FirewallControllerManagerName,
 		"-ssh-key-secret-name=" + v1beta1constants.SecretNameSSHKeyPair,
 		"-ssh-key-secret-namespace=" + cp.Namespace,
-	}
-	if url := externalAPIServerURL(cluster); url != "" {
-		fcmArgs = append(fcmArgs, "-shoot-api-url="+url)
 	}
 	if fw := s.infra.Firewall; fw.HealthTimeout != nil {
 		fcmArgs = append(fcmArgs, "-firewall-health-timeout="+fw.HealthTimeout.Duration.String())
@@ -321,6 +340,7 @@ func (vp *valuesProvider) GetControlPlaneChartValues(ctx context.Context, cp *ex
 			"clusterName":      s.identity.Name,
 			"podNetworks":      strings.Join(podNetworks, ","),
 			"featureGates":     strings.Join(featureGates, ","),
+			"loadBalancer":     string(LoadBalancerOf(cluster.Shoot)),
 			"env":              envValues(ccmEnv),
 			"serverSecretName": ccmServer.Name,
 			"podAnnotations": map[string]any{
@@ -336,22 +356,16 @@ func (vp *valuesProvider) GetControlPlaneChartValues(ctx context.Context, cp *ex
 			"podAnnotations": map[string]any{
 				"checksum/secret-" + fcmWebhookServerName: checksums[fcmWebhookServerName],
 			},
+			// Without a server the webhooks would only block the firewall objects, so they go with the replicas.
+			"webhooks": map[string]any{"enabled": replicas > 0, "caBundle": fcmCABundle, "restoredLabel": worker.FirewallRestoredLabel},
 		},
+		"networkPolicies": networkPolicies,
 	}, nil
 }
 
-// externalAPIServerURL is the shoot's external API server URL that gardenlet advertises, if any.
-func externalAPIServerURL(cluster *extensionscontroller.Cluster) string {
-	for _, a := range cluster.Shoot.Status.AdvertisedAddresses {
-		if a.Name == v1beta1constants.AdvertisedAddressExternal {
-			return a.URL
-		}
-	}
-	return ""
-}
-
 // GetControlPlaneShootChartValues returns the values of the shoot's system components: the firewall policies
-// per IP family, the node network of every family and the RBAC of the cloud node controller.
+// per IP family, the node network of every family, the RBAC of the cloud node controller, the load balancer of the
+// shoot's networking type and node-init (shoot_loadbalancer.go).
 func (vp *valuesProvider) GetControlPlaneShootChartValues(_ context.Context, cp *extensionsv1alpha1.ControlPlane, cluster *extensionscontroller.Cluster, _ secretsmanager.Reader, _ map[string]string) (map[string]any, error) {
 	s, err := newShootContext(cp, cluster)
 	if err != nil {
@@ -371,11 +385,13 @@ func (vp *valuesProvider) GetControlPlaneShootChartValues(_ context.Context, cp 
 			byFamily[string(family)] = toAnySlice(cidrs)
 		}
 	}
-	return map[string]any{
+	values := map[string]any{
 		"policies":          policies,
 		"nodeCIDRs":         toAnySlice(s.nodeNetwork.Prefixes),
 		"nodeCIDRsByFamily": byFamily,
-	}, nil
+	}
+	maps.Copy(values, shootLoadBalancerValues(cluster.Shoot, s.families))
+	return values, nil
 }
 
 // GetStorageClassesChartValues returns the shoot's csi-driver-lvm storage classes: none when csi-lvm is switched

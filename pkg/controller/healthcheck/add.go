@@ -5,8 +5,9 @@
 // Package healthcheck registers the health checks of provider-metal with Gardener's health check framework.
 // ControlPlanes of type metal: ControlPlaneHealthy from the cloud-controller-manager and firewall-controller-manager
 // Deployments in the seed, SystemComponentsHealthy from the ManagedResources that carry the control plane's
-// objects into the shoot and from the shoot's FirewallDeployment (ready and healthy firewalls against the desired
-// replicas). Workers of type metal: EveryNodeReady from Gardener's machine deployment check and from the Ready
+// objects into the shoot, from the shoot's FirewallDeployment (ready and healthy firewalls against the desired
+// replicas) and, for shoots whose load balancer is MetalLB (all but cilium), from MetalLB's controller Deployment and
+// speaker DaemonSet in the shoot. Workers of type metal: EveryNodeReady from Gardener's machine deployment check and from the Ready
 // condition of every node of the shoot.
 package healthcheck
 
@@ -95,6 +96,8 @@ func AddToManagerWithOptions(_ context.Context, mgr manager.Manager, opts AddOpt
 			{ConditionType: systemComponentsHealthy, HealthCheck: general.CheckManagedResource(genericactuator.ControlPlaneShootChartResourceName)},
 			{ConditionType: systemComponentsHealthy, HealthCheck: general.CheckManagedResource(genericactuator.StorageClassesChartResourceName)},
 			{ConditionType: systemComponentsHealthy, HealthCheck: NewFirewallDeploymentChecker(worker.FirewallDeploymentName, opts.FirewallProvisioningThreshold)},
+			{ConditionType: systemComponentsHealthy, HealthCheck: NewMetalLBControllerChecker(), PreCheckFunc: usesMetalLB},
+			{ConditionType: systemComponentsHealthy, HealthCheck: NewMetalLBSpeakerChecker(), PreCheckFunc: usesMetalLB},
 		},
 		nil,
 	); err != nil {

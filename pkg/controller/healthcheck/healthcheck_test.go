@@ -57,7 +57,7 @@ var _ = Describe("provider-metal health checks", Ordered, func() {
 		}
 	}
 
-	setDeployment := func(name string, available bool) {
+	setDeploymentIn := func(namespace, name string, available bool) {
 		GinkgoHelper()
 		deploy := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace}}
 		if err := c.Get(ctx, client.ObjectKeyFromObject(deploy), deploy); err != nil {
@@ -88,8 +88,35 @@ var _ = Describe("provider-metal health checks", Ordered, func() {
 		}
 		Expect(c.Status().Update(ctx, deploy)).To(Succeed())
 	}
+	setDeployment := func(name string, available bool) {
+		GinkgoHelper()
+		setDeploymentIn(namespace, name, available)
+	}
 
-	setManagedResource := func(name string) {
+	// setDaemonSet sets the status of a DaemonSet of the shoot as the DaemonSet controller reports it for two nodes.
+	setDaemonSet := func(namespace, name string, ready int32) {
+		GinkgoHelper()
+		ds := &appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace}}
+		if err := c.Get(ctx, client.ObjectKeyFromObject(ds), ds); err != nil {
+			labels := map[string]string{"app": name}
+			ds.Spec = appsv1.DaemonSetSpec{
+				Selector: &metav1.LabelSelector{MatchLabels: labels},
+				Template: corev1.PodTemplateSpec{
+					ObjectMeta: metav1.ObjectMeta{Labels: labels},
+					Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: name, Image: name}}},
+				},
+			}
+			Expect(c.Create(ctx, ds)).To(Succeed())
+		}
+		ds.Status = appsv1.DaemonSetStatus{
+			ObservedGeneration:     ds.Generation,
+			DesiredNumberScheduled: 2, CurrentNumberScheduled: 2, UpdatedNumberScheduled: 2,
+			NumberReady: ready, NumberAvailable: ready, NumberUnavailable: 2 - ready,
+		}
+		Expect(c.Status().Update(ctx, ds)).To(Succeed())
+	}
+
+	setManagedResourceIn := func(namespace, name string) {
 		GinkgoHelper()
 		mr := &resourcesv1alpha1.ManagedResource{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace}}
 		mr.Spec.SecretRefs = []corev1.LocalObjectReference{{Name: "managedresource-" + name}}
@@ -105,7 +132,7 @@ var _ = Describe("provider-metal health checks", Ordered, func() {
 	}
 
 	// setFirewalls sets the FirewallDeployment's status as firewall-controller-manager reports it.
-	setFirewalls := func(ready, unhealthy int, available fcmv2.Condition) {
+	setFirewallsIn := func(namespace string, ready, unhealthy int, available fcmv2.Condition) {
 		GinkgoHelper()
 		deploy := &fcmv2.FirewallDeployment{ObjectMeta: metav1.ObjectMeta{Name: worker.FirewallDeploymentName, Namespace: namespace}}
 		if err := c.Get(ctx, client.ObjectKeyFromObject(deploy), deploy); err != nil {
@@ -120,6 +147,10 @@ var _ = Describe("provider-metal health checks", Ordered, func() {
 		}
 		deploy.Status = fcmv2.FirewallDeploymentStatus{TargetReplicas: 1, ReadyReplicas: ready, UnhealthyReplicas: unhealthy, ObservedRevision: 1, Conditions: fcmv2.Conditions{available}}
 		Expect(c.Status().Update(ctx, deploy)).To(Succeed())
+	}
+	setFirewalls := func(ready, unhealthy int, available fcmv2.Condition) {
+		GinkgoHelper()
+		setFirewallsIn(namespace, ready, unhealthy, available)
 	}
 	firewallsAvailable := fcmv2.NewCondition(fcmv2.FirewallDeploymentAvailable, fcmv2.ConditionTrue, "MinimumReplicasAvailable", "Deployment has minimum availability.")
 
@@ -140,34 +171,48 @@ var _ = Describe("provider-metal health checks", Ordered, func() {
 
 	cp := &extensionsv1alpha1.ControlPlane{}
 	wk := &extensionsv1alpha1.Worker{}
+	// ciliumCP is the ControlPlane of a cilium shoot (the same stand-in shoot): it has no MetalLB to check.
+	ciliumCP := &extensionsv1alpha1.ControlPlane{}
 
-	BeforeAll(func() {
-		shoot := testenv.NewShoot(testenv.ShootSpec{Project: "dev", Name: "health"})
-		var err error
-		namespace, err = testenv.CreateShoot(ctx, c, shoot, testenv.NewCloudProfile(nil, gardencorev1beta1.CloudProfileSpec{}), testenv.NewSeed("seed"))
+	// newControlPlane creates the shoot namespace with a healthy control plane and the ControlPlane of the shoot.
+	newControlPlane := func(shoot *gardencorev1beta1.Shoot, cp *extensionsv1alpha1.ControlPlane) string {
+		GinkgoHelper()
+		namespace, err := testenv.CreateShoot(ctx, c, shoot, testenv.NewCloudProfile(nil, gardencorev1beta1.CloudProfileSpec{}), testenv.NewSeed("seed"))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(c.Create(ctx, &corev1.Secret{
 			ObjectMeta: metav1.ObjectMeta{Name: "gardener", Namespace: namespace},
 			Data:       map[string][]byte{"kubeconfig": shootKubeconfig},
 		})).To(Succeed())
-
-		setDeployment(controlplane.CloudControllerManagerName, true)
-		setDeployment(controlplane.FirewallControllerManagerName, true)
-		setManagedResource(genericactuator.ControlPlaneShootChartResourceName)
-		setManagedResource(genericactuator.StorageClassesChartResourceName)
-		setFirewalls(1, 0, firewallsAvailable)
-		setNodeReady(true)
-
-		secretRef := corev1.SecretReference{Name: "cloudprovider", Namespace: namespace}
+		setDeploymentIn(namespace, controlplane.CloudControllerManagerName, true)
+		setDeploymentIn(namespace, controlplane.FirewallControllerManagerName, true)
+		setManagedResourceIn(namespace, genericactuator.ControlPlaneShootChartResourceName)
+		setManagedResourceIn(namespace, genericactuator.StorageClassesChartResourceName)
+		setFirewallsIn(namespace, 1, 0, firewallsAvailable)
 		*cp = extensionsv1alpha1.ControlPlane{
-			ObjectMeta: metav1.ObjectMeta{Name: "health", Namespace: namespace},
+			ObjectMeta: metav1.ObjectMeta{Name: shoot.Name, Namespace: namespace},
 			Spec: extensionsv1alpha1.ControlPlaneSpec{
 				DefaultSpec: extensionsv1alpha1.DefaultSpec{Type: metal.ProviderType},
 				Region:      "region-a",
-				SecretRef:   secretRef,
+				SecretRef:   corev1.SecretReference{Name: "cloudprovider", Namespace: namespace},
 			},
 		}
 		Expect(c.Create(ctx, cp)).To(Succeed())
+		return namespace
+	}
+
+	BeforeAll(func() {
+		// The shoot's MetalLB (the shoot is calico, as NewShoot makes it).
+		Expect(c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: controlplane.MetalLBNamespace}})).To(Succeed())
+		setDeploymentIn(controlplane.MetalLBNamespace, controlplane.MetalLBControllerName, true)
+		setDaemonSet(controlplane.MetalLBNamespace, controlplane.MetalLBSpeakerName, 2)
+		setNodeReady(true)
+
+		namespace = newControlPlane(testenv.NewShoot(testenv.ShootSpec{Project: "dev", Name: "health"}), cp)
+		cilium := testenv.NewShoot(testenv.ShootSpec{Project: "dev", Name: "health-cilium"})
+		cilium.Spec.Networking.Type = new(controlplane.NetworkingTypeCilium)
+		newControlPlane(cilium, ciliumCP)
+
+		secretRef := corev1.SecretReference{Name: "cloudprovider", Namespace: namespace}
 		*wk = extensionsv1alpha1.Worker{
 			ObjectMeta: metav1.ObjectMeta{Name: "health", Namespace: namespace},
 			Spec: extensionsv1alpha1.WorkerSpec{
@@ -188,6 +233,46 @@ var _ = Describe("provider-metal health checks", Ordered, func() {
 		eventually(cp, gardencorev1beta1.ShootControlPlaneHealthy, healthy)
 		eventually(cp, gardencorev1beta1.ShootSystemComponentsHealthy, healthy)
 		eventually(wk, gardencorev1beta1.ShootEveryNodeReady, healthy)
+		eventually(ciliumCP, gardencorev1beta1.ShootSystemComponentsHealthy, healthy)
+	})
+
+	It("turns SystemComponentsHealthy False for an unavailable MetalLB controller of a calico shoot, not of a cilium shoot", func() {
+		setDeploymentIn(controlplane.MetalLBNamespace, controlplane.MetalLBControllerName, false)
+		eventually(cp, gardencorev1beta1.ShootSystemComponentsHealthy, unhealthy(
+			"MetalLB's Deployment metallb-system/controller in the shoot is unhealthy",
+			"MinimumReplicasUnavailable",
+			"new LoadBalancer services get no address",
+			"kubectl -n metallb-system describe deployment controller",
+		))
+		Consistently(func(g Gomega) { healthy(g, condition(g, cp, gardencorev1beta1.ShootControlPlaneHealthy)) }).WithTimeout(2 * time.Second).Should(Succeed())
+		// The cilium shoot's check runs against the same unavailable controller, and skips it.
+		Consistently(func(g Gomega) { healthy(g, condition(g, ciliumCP, gardencorev1beta1.ShootSystemComponentsHealthy)) }).WithTimeout(2 * time.Second).Should(Succeed())
+
+		setDeploymentIn(controlplane.MetalLBNamespace, controlplane.MetalLBControllerName, true)
+		eventually(cp, gardencorev1beta1.ShootSystemComponentsHealthy, healthy)
+	})
+
+	It("turns SystemComponentsHealthy False for MetalLB speakers that are not ready", func() {
+		setDaemonSet(controlplane.MetalLBNamespace, controlplane.MetalLBSpeakerName, 1)
+		eventually(cp, gardencorev1beta1.ShootSystemComponentsHealthy, unhealthy(
+			"MetalLB's DaemonSet metallb-system/speaker in the shoot is unhealthy: too many unavailable pods found (1/2)",
+			"are not announced from the nodes without a ready speaker",
+			"kubectl -n metallb-system describe daemonset speaker",
+		))
+
+		setDaemonSet(controlplane.MetalLBNamespace, controlplane.MetalLBSpeakerName, 2)
+		eventually(cp, gardencorev1beta1.ShootSystemComponentsHealthy, healthy)
+	})
+
+	It("turns SystemComponentsHealthy False when MetalLB's controller is missing from the shoot", func() {
+		Expect(c.Delete(ctx, &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: controlplane.MetalLBNamespace, Name: controlplane.MetalLBControllerName}})).To(Succeed())
+		eventually(cp, gardencorev1beta1.ShootSystemComponentsHealthy, unhealthy(
+			"MetalLB's Deployment metallb-system/controller in the shoot does not exist",
+			"the ManagedResource extension-controlplane-shoot deploys it",
+		))
+
+		setDeploymentIn(controlplane.MetalLBNamespace, controlplane.MetalLBControllerName, true)
+		eventually(cp, gardencorev1beta1.ShootSystemComponentsHealthy, healthy)
 	})
 
 	It("turns ControlPlaneHealthy False for a failing cloud-controller-manager Deployment", func() {

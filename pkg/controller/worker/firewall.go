@@ -25,8 +25,12 @@ import (
 // firewall-controller-manager (FCM) expects it.
 const FirewallDeploymentName = "shoot-firewall"
 
+// FirewallDeploymentLabel labels the template of the shoot's FirewallDeployment, with the deployment's name as
+// value, and is its selector.
+const FirewallDeploymentLabel = "metal.provider.extensions.gardener.cloud/firewall-deployment"
+
 // firewallSpec is the part of a FirewallDeployment the Worker controller owns; FCM defaults the rest (user data,
-// rule interval, selector) and writes the status.
+// rule interval) and writes the status.
 type firewallSpec struct {
 	replicas   int
 	autoUpdate fcmv2.FirewallAutoUpdate
@@ -124,6 +128,12 @@ func ensureFirewallDeployment(ctx context.Context, c client.Client, namespace st
 	deploy := &fcmv2.FirewallDeployment{ObjectMeta: metav1.ObjectMeta{Name: FirewallDeploymentName, Namespace: namespace}}
 	if _, err := controllerutils.GetAndCreateOrMergePatch(ctx, c, deploy, func() error {
 		deploy.Spec.Replicas = spec.replicas
+		// firewall-controller-manager refuses a FirewallDeployment without a selector that matches the template's
+		// labels, and both are immutable once set.
+		if deploy.Spec.Selector == nil {
+			deploy.Spec.Selector = map[string]string{FirewallDeploymentLabel: FirewallDeploymentName}
+			deploy.Spec.Template.Labels = map[string]string{FirewallDeploymentLabel: FirewallDeploymentName}
+		}
 		if deploy.Spec.Strategy == "" {
 			deploy.Spec.Strategy = fcmv2.StrategyRollingUpdate
 		}

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	extensionscontroller "github.com/gardener/gardener/extensions/pkg/controller"
@@ -37,6 +38,11 @@ const (
 	FirewallStateResourceName = "firewall-state"
 	// firewallStateKey is the key of the state in its Secret.
 	firewallStateKey = "state"
+	// FirewallRestoredLabel marks the firewall objects recreated by a restore. firewall-controller-manager's
+	// webhooks skip objects with it (see the ControlPlane's seed chart): the restore creates them while FCM is
+	// stopped, so nothing would answer the webhooks, and their content was defaulted and validated by FCM in the
+	// source seed already.
+	FirewallRestoredLabel = "metal.provider.extensions.gardener.cloud/restored"
 )
 
 // FirewallStateSecretName is the Secret that carries a Worker's firewall objects through a control plane
@@ -52,9 +58,14 @@ type firewallState struct {
 	Firewalls   []fcmv2.Firewall           `json:"firewalls,omitempty"`
 }
 
-// stripMeta keeps what a restored object needs of its metadata.
+// stripMeta keeps what a restored object needs of its metadata, and marks it as restored.
 func stripMeta(m metav1.ObjectMeta) metav1.ObjectMeta {
-	out := metav1.ObjectMeta{Name: m.Name, Labels: m.Labels, Annotations: m.Annotations}
+	labels := maps.Clone(m.Labels)
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	labels[FirewallRestoredLabel] = "true"
+	out := metav1.ObjectMeta{Name: m.Name, Labels: labels, Annotations: m.Annotations}
 	for _, ref := range m.OwnerReferences {
 		out.OwnerReferences = append(out.OwnerReferences, metav1.OwnerReference{APIVersion: ref.APIVersion, Kind: ref.Kind, Name: ref.Name, Controller: ref.Controller})
 	}

@@ -14,6 +14,8 @@ import (
 	extensionsv1alpha1 "github.com/gardener/gardener/pkg/apis/extensions/v1alpha1"
 	machinev1alpha1 "github.com/gardener/machine-controller-manager/pkg/apis/machine/v1alpha1"
 	fcmv2 "github.com/metal-stack/firewall-controller-manager/api/v2"
+	fcmdefaults "github.com/metal-stack/firewall-controller-manager/api/v2/defaults"
+	fcmvalidation "github.com/metal-stack/firewall-controller-manager/api/v2/validation"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -121,6 +123,18 @@ var _ = Describe("Worker lifecycle with machine-controller-manager and the metal
 		Expect(deploy.Spec.Template.Spec.Networks).To(Equal([]string{f.nodeNetwork.ID, metalapi.InternetNetworkID, metalapi.StorageNetworkID}))
 		Expect(deploy.Spec.Template.Spec.InternalPrefixes).To(ContainElements(f.nodeNetwork.Prefixes))
 		Expect(deploy.Spec.Template.Spec.ControllerVersion).To(Equal("v2.10.0"))
+		Expect(deploy.Spec.Selector).To(Equal(map[string]string{FirewallDeploymentLabel: FirewallDeploymentName}))
+		Expect(deploy.Spec.Template.Labels).To(Equal(deploy.Spec.Selector))
+		// firewall-controller-manager's webhooks default and validate every create in a seed. The user data (the
+		// firewall-controller's kubeconfigs) is what the defaulter makes from FCM's access to the shoot and seed, which
+		// this test does not run; with it set, the defaulter fills in the rest and needs no access.
+		defaulted := deploy.DeepCopy()
+		defaulted.Spec.Template.Spec.Userdata = "rendered by firewall-controller-manager"
+		defaulter, err := fcmdefaults.NewFirewallDeploymentDefaulter(GinkgoLogr, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(defaulter.Default(ctx, defaulted)).To(Succeed())
+		_, err = fcmvalidation.NewFirewallDeploymentValidator(GinkgoLogr).ValidateCreate(ctx, defaulted)
+		Expect(err).NotTo(HaveOccurred(), "firewall-controller-manager accepts the FirewallDeployment")
 	})
 
 	It("makes no metal-api write and rolls no machine when reconciling an unchanged Worker", func(ctx context.Context) {

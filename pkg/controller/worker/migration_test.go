@@ -16,6 +16,7 @@ import (
 	fcmv2 "github.com/metal-stack/firewall-controller-manager/api/v2"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -113,7 +114,8 @@ func migrateAndRestore(ctx context.Context, f *fixture, namespace string) {
 		}
 	}).Should(Succeed())
 
-	By("restoring in the destination seed")
+	By("restoring in the destination seed, where firewall-controller-manager's webhooks fail closed while it is stopped")
+	unreachableFCMWebhooks(ctx, namespace)
 	Expect(extensions.RestoreExtensionWithDeployFunction(ctx, env.Client, shootState, extensionsv1alpha1.WorkerResource,
 		func(ctx context.Context, operation string) (extensionsv1alpha1.Object, error) {
 			restored := f.worker(namespace)
@@ -136,6 +138,9 @@ func migrateAndRestore(ctx context.Context, f *fixture, namespace string) {
 	Expect(metav1.IsControlledBy(restoredFirewall, restoredSet)).To(BeTrue(), "the firewall belongs to the restored set")
 	Expect(restoredFirewall.Spec).To(Equal(fw.Spec))
 	Expect(restoredFirewall.Distance).To(Equal(fw.Distance))
+	for _, obj := range []client.Object{deploy, restoredSet, restoredFirewall} {
+		Expect(obj.GetLabels()).To(HaveKeyWithValue(FirewallRestoredLabel, "true"), "%T %s", obj, obj.GetName())
+	}
 	Expect(env.Client.Get(ctx, client.ObjectKeyFromObject(fcm), fcm)).To(Succeed())
 	Expect(*fcm.Spec.Replicas).To(Equal(int32(1)), "firewall-controller-manager runs again")
 
@@ -147,4 +152,41 @@ func migrateAndRestore(ctx context.Context, f *fixture, namespace string) {
 type named struct {
 	obj  client.Object
 	name string
+}
+
+// unreachableFCMWebhooks registers a defaulting webhook for the firewall objects of the namespace as the
+// ControlPlane's seed chart does for firewall-controller-manager (failing closed, skipping restored objects), but
+// with a server nobody answers, as while FCM is stopped; it is removed when the spec ends. A create of a firewall
+// object without FirewallRestoredLabel fails with it (the API server calls it before it checks the schema).
+func unreachableFCMWebhooks(ctx context.Context, namespace string) {
+	GinkgoHelper()
+	fail, none := admissionregistrationv1.Fail, admissionregistrationv1.SideEffectClassNone
+	url := "https://127.0.0.1:1/unreachable"
+	rules := []admissionregistrationv1.RuleWithOperations{{
+		Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create, admissionregistrationv1.Update},
+		Rule: admissionregistrationv1.Rule{APIGroups: []string{fcmv2.GroupVersion.Group}, APIVersions: []string{"v2"},
+			Resources: []string{"firewalldeployments", "firewallsets", "firewalls"}},
+	}}
+	webhook := admissionregistrationv1.MutatingWebhook{
+		Name: "firewalls.metal-stack.io", AdmissionReviewVersions: []string{"v1"}, FailurePolicy: &fail, SideEffects: &none,
+		ClientConfig:      admissionregistrationv1.WebhookClientConfig{URL: &url},
+		NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{corev1.LabelMetadataName: namespace}},
+		ObjectSelector: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{
+			{Key: FirewallRestoredLabel, Operator: metav1.LabelSelectorOpDoesNotExist},
+		}},
+		Rules: rules,
+	}
+	config := &admissionregistrationv1.MutatingWebhookConfiguration{
+		ObjectMeta: metav1.ObjectMeta{Name: "firewall-controller-manager-" + namespace},
+		Webhooks:   []admissionregistrationv1.MutatingWebhook{webhook},
+	}
+	Expect(env.Client.Create(ctx, config)).To(Succeed())
+	DeferCleanup(func(ctx context.Context) { Expect(client.IgnoreNotFound(env.Client.Delete(ctx, config))).To(Succeed()) })
+
+	// The API server learns of a new configuration through its informer: wait until it refuses an unlabelled object.
+	Eventually(func(g Gomega) {
+		probe := &fcmv2.FirewallSet{ObjectMeta: metav1.ObjectMeta{Name: "webhook-probe", Namespace: namespace}}
+		err := env.Client.Create(ctx, probe, client.DryRunAll)
+		g.Expect(err).To(MatchError(ContainSubstring("firewalls.metal-stack.io")), "a firewall object without the label is refused")
+	}).Should(Succeed())
 }
