@@ -94,6 +94,9 @@ func (c Credentials) Kind() string {
 	return fmt.Sprintf("HMAC (%s)", c.hmacAuthType)
 }
 
+// IsHMAC tells whether the credentials are an HMAC key (else a bearer token).
+func (c Credentials) IsHMAC() bool { return c.hmac != "" }
+
 // String describes the credentials without their secret.
 func (c Credentials) String() string { return c.Kind() }
 

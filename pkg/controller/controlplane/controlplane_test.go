@@ -18,6 +18,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	appsv1 "k8s.io/api/apps/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	corev1 "k8s.io/api/core/v1"
 	storagev1 "k8s.io/api/storage/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -128,18 +129,17 @@ var _ = Describe("ControlPlane", func() {
 		Entry("IPv6 only", "ipv6", familiesV6),
 	)
 
-	It("hands a bearer token to the components when the secret holds one", func(ctx context.Context) {
+	It("refuses a secret with a bearer token, which firewall-controller-manager cannot use, naming the key to set", func(ctx context.Context) {
 		f := newFixture("token", familiesDual)
 		f.credentials = tokenCredentials
-		namespace, _ := f.create(ctx)
-		reconciled(ctx, namespace, time.Time{})
-		applySeedObjects(ctx, namespace)
+		namespace, cp := f.create(ctx)
+		message := failed(ctx, namespace)
+		Expect(message).To(And(ContainSubstring("HMAC key only"), ContainSubstring("set "+metal.SecretKeyHMAC)))
+		Expect(message).NotTo(ContainSubstring(metalapi.DefaultToken), "the token itself is never shown")
+		Expect(env.Client.Get(ctx, client.ObjectKeyFromObject(cp), cp)).To(Succeed())
+		Expect(cp.Status.LastError.Codes).To(ContainElement(gardencorev1beta1.ErrorConfigurationProblem))
 		for _, name := range []string{controlplane.CloudControllerManagerName, worker.FirewallControllerManagerDeploymentName} {
-			d := &appsv1.Deployment{}
-			Expect(env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, d)).To(Succeed())
-			e := containerEnv(d.Spec.Template.Spec.Containers[0])
-			Expect(e).To(HaveKeyWithValue("METAL_AUTH_TOKEN", "secret:cloudprovider/"+metal.SecretKeyAPIKey), name)
-			Expect(e).NotTo(HaveKey("METAL_AUTH_HMAC"), name)
+			Expect(apierrors.IsNotFound(env.Client.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, &appsv1.Deployment{}))).To(BeTrue(), name)
 		}
 	})
 

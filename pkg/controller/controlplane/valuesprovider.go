@@ -177,30 +177,31 @@ func (s *shootContext) isolation() (*apismetal.NetworkIsolation, error) {
 }
 
 // credentialEnv are the environment variables that hand the metal-api credentials of the cloudprovider secret
-// to a component, by reference: a bearer token as METAL_AUTH_TOKEN or an HMAC key as METAL_AUTH_HMAC (with its
-// auth type when the secret names one). The secret is validated first, so a broken one is reported as a
-// configuration problem instead of a crash-looping component. metal-ccm reads either variable;
-// firewall-controller-manager v0.6.1 (the image of the vector) reads METAL_AUTH_HMAC only, so with a token it
-// needs a release that also reads METAL_AUTH_TOKEN.
+// to the components, by reference: the HMAC key as METAL_AUTH_HMAC (with its auth type when the secret names one).
+// The secret is validated first, so a broken one is reported as a configuration problem instead of a
+// crash-looping component. firewall-controller-manager v0.6.1 (the image of the vector) authenticates with an HMAC
+// key only and exits at start without one; a shoot needs it for its firewall, so a secret with a bearer token is
+// refused here, naming the key to set, rather than deployed into a control plane that cannot come up.
 func (vp *valuesProvider) credentialEnv(ctx context.Context, cp *extensionsv1alpha1.ControlPlane) ([]corev1.EnvVar, error) {
 	secret := &corev1.Secret{}
 	if err := vp.client.Get(ctx, client.ObjectKey{Namespace: cp.Spec.SecretRef.Namespace, Name: cp.Spec.SecretRef.Name}, secret); err != nil {
 		return nil, fmt.Errorf("reading the credentials secret %s/%s: %w", cp.Spec.SecretRef.Namespace, cp.Spec.SecretRef.Name, err)
 	}
-	if _, err := metal.CredentialsFromSecret(secret); err != nil {
+	credentials, err := metal.CredentialsFromSecret(secret)
+	if err != nil {
 		return nil, configurationProblem(err)
+	}
+	if !credentials.IsHMAC() {
+		return nil, configurationProblem(fmt.Errorf("credentials secret %s/%s holds a bearer token (%s), but firewall-controller-manager authenticates to the metal-api with an HMAC key only: set %s (and optionally %s) instead of %s",
+			secret.Namespace, secret.Name, metal.SecretKeyAPIKey, metal.SecretKeyHMAC, metal.SecretKeyHMACAuthType, metal.SecretKeyAPIKey))
 	}
 	ref := func(name, key string) corev1.EnvVar {
 		return corev1.EnvVar{Name: name, ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
 			LocalObjectReference: corev1.LocalObjectReference{Name: secret.Name}, Key: key,
 		}}}
 	}
-	has := func(key string) bool { return strings.TrimSpace(string(secret.Data[key])) != "" }
-	if has(metal.SecretKeyAPIKey) {
-		return []corev1.EnvVar{ref("METAL_AUTH_TOKEN", metal.SecretKeyAPIKey)}, nil
-	}
 	env := []corev1.EnvVar{ref("METAL_AUTH_HMAC", metal.SecretKeyHMAC)}
-	if has(metal.SecretKeyHMACAuthType) {
+	if strings.TrimSpace(string(secret.Data[metal.SecretKeyHMACAuthType])) != "" {
 		env = append(env, ref("METAL_AUTH_HMAC_AUTH_TYPE", metal.SecretKeyHMACAuthType))
 	}
 	return env, nil
