@@ -30,6 +30,7 @@ import (
 	metalinstall "github.com/metalgarden/metalgarden/pkg/apis/metal/install"
 	metalcontroller "github.com/metalgarden/metalgarden/pkg/controller"
 	controlplanecontroller "github.com/metalgarden/metalgarden/pkg/controller/controlplane"
+	healthcheckcontroller "github.com/metalgarden/metalgarden/pkg/controller/healthcheck"
 	infrastructurecontroller "github.com/metalgarden/metalgarden/pkg/controller/infrastructure"
 	workercontroller "github.com/metalgarden/metalgarden/pkg/controller/worker"
 	"github.com/metalgarden/metalgarden/pkg/metal"
@@ -58,7 +59,9 @@ func NewControllerManagerCommand(ctx context.Context) *cobra.Command {
 		configOpts    = &ConfigOptions{}
 		reconcileOpts = &extensionscmdcontroller.ReconcilerOptions{}
 		infraCtrlOpts = &extensionscmdcontroller.ControllerOptions{MaxConcurrentReconciles: 5}
-		heartbeatOpts = &extensionsheartbeatcmd.Options{
+		// The health checks of ControlPlanes and Workers (their sync period comes from healthCheckConfig).
+		healthCheckCtrlOpts = &extensionscmdcontroller.ControllerOptions{MaxConcurrentReconciles: 5}
+		heartbeatOpts       = &extensionsheartbeatcmd.Options{
 			ExtensionName:        Name,
 			RenewIntervalSeconds: 30,
 			Namespace:            os.Getenv("LEADER_ELECTION_NAMESPACE"),
@@ -82,6 +85,7 @@ func NewControllerManagerCommand(ctx context.Context) *cobra.Command {
 			configOpts,
 			extensionscmdcontroller.PrefixOption("infrastructure-", infraCtrlOpts),
 			extensionscmdcontroller.PrefixOption("heartbeat-", heartbeatOpts),
+			extensionscmdcontroller.PrefixOption("healthcheck-", healthCheckCtrlOpts),
 			controllerSwitches,
 			reconcileOpts,
 			webhookOpts,
@@ -90,7 +94,7 @@ func NewControllerManagerCommand(ctx context.Context) *cobra.Command {
 
 	cmd := &cobra.Command{
 		Use:          "gardener-extension-" + Name,
-		Short:        "Runs the Infrastructure (and later Worker and ControlPlane) controllers of the metal provider in a seed.",
+		Short:        "Runs the Infrastructure, Worker and ControlPlane controllers, the health checks and the webhooks of the metal provider in a seed.",
 		SilenceUsage: true,
 		RunE: func(_ *cobra.Command, _ []string) error {
 			if err := aggOption.Complete(); err != nil {
@@ -130,6 +134,13 @@ func NewControllerManagerCommand(ctx context.Context) *cobra.Command {
 			workercontroller.DefaultAddOptions = workercontroller.AddOptions{Controller: infrastructurecontroller.DefaultAddOptions.Controller, IgnoreOperationAnnotation: infrastructurecontroller.DefaultAddOptions.IgnoreOperationAnnotation, ExtensionClasses: infrastructurecontroller.DefaultAddOptions.ExtensionClasses, MachineImages: config.MachineImages}
 			controlplanecontroller.DefaultAddOptions = controlplanecontroller.AddOptions{Controller: infrastructurecontroller.DefaultAddOptions.Controller, IgnoreOperationAnnotation: infrastructurecontroller.DefaultAddOptions.IgnoreOperationAnnotation, ExtensionClasses: infrastructurecontroller.DefaultAddOptions.ExtensionClasses, MetalAPI: config.MetalAPI}
 			heartbeatOpts.Completed().Apply(&heartbeat.DefaultAddOptions)
+			healthCheckCtrlOpts.Completed().Apply(&healthcheckcontroller.DefaultAddOptions.Controller)
+			if classes := generalOpts.Completed().ExtensionClasses; len(classes) > 0 {
+				healthcheckcontroller.DefaultAddOptions.ExtensionClasses = slices.Clone(classes)
+			}
+			if config.HealthCheckConfig != nil {
+				healthcheckcontroller.DefaultAddOptions.HealthCheckConfig = *config.HealthCheckConfig
+			}
 
 			if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
 				return fmt.Errorf("could not add health check: %w", err)
