@@ -8,6 +8,10 @@
 //	sandbox                      # create the shoot, print the summary, run until Ctrl-C
 //	sandbox --once --delete      # create, then delete and check that nothing is left; exit status tells
 //	sandbox --shoots 5 --once    # five shoots at once
+//
+// A real metal-api or ONTAP cluster replaces its simulator with --metal-api-url (and --metal-api-hmac-file or
+// --metal-api-token-file) and --ontap-address (with --ontap-username and --ontap-password-file); the same run is
+// then a smoke test of an installation. Secrets are read from files or environment variables, never flags.
 package main
 
 import (
@@ -29,9 +33,15 @@ func main() {
 	flag.StringVar(&opts.Dir, "dir", sandbox.DefaultDir, "folder for the kubeconfigs of the seed and the shoots and for the log")
 	flag.StringVar(&opts.ExampleDir, "example-dir", "", "folder with the example manifests (default: example/ of the module)")
 	flag.DurationVar(&opts.Timeout, "timeout", sandbox.DefaultTimeout, "how long to wait for the shoots to become ready, and to be deleted")
+	var external sandbox.ExternalFlags
+	external.Register(flag.CommandLine)
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "sandbox: unexpected arguments %v\n", flag.Args())
+		os.Exit(2)
+	}
+	if err := external.Apply(&opts, os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "sandbox:", err)
 		os.Exit(2)
 	}
 	if fi, err := os.Stdout.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {

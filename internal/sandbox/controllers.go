@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	extensionscontroller "github.com/gardener/gardener/extensions/pkg/controller"
@@ -19,6 +20,7 @@ import (
 	machinev1alpha1 "github.com/gardener/machine-controller-manager/pkg/apis/machine/v1alpha1"
 	"github.com/go-logr/logr"
 	appsv1 "k8s.io/api/apps/v1"
+	authenticationv1 "k8s.io/api/authentication/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
@@ -144,10 +146,12 @@ var (
 //     seed as source and the shoot's API server as target;
 //   - the seed's gardener-resource-manager for this namespace: the ManagedResource controller for class seed, with
 //     the seed as source and target (the ControlPlane's cloud-controller-manager and firewall-controller-manager);
+//   - firewall-controller-manager, once the ControlPlane deployed it, with the firewall agent that stands in for
+//     the firewall-controller on the firewall machine (startFirewallControllerManager);
 //   - a stand-in for the kube-controller-manager garbage collector of the shoot and of the seed, which finishes the
 //     foreground deletions the resource managers start (there are no dependents, since no workload controller runs),
 //     and for the shoot's namespace controller, which finalizes deleted namespaces.
-func startShootRuntime(ctx context.Context, seed, shoot *rest.Config, namespace string, ex *example, machines metal.MachineLeases, log logr.Logger, fail func(error)) error {
+func startShootRuntime(ctx context.Context, seed, shoot *rest.Config, namespace string, ex *example, machines metal.MachineLeases, fcmServing *atomic.Bool, log logr.Logger, fail func(error)) error {
 	driver := mcm.NewDriver(metal.NewClientCache(metal.ClientConfigFrom(ex.metalConfig.MetalAPI)), log.WithName("mcm-driver"))
 	if err := mcmtest.Start(ctx, mcmtest.Options{
 		Namespace:     namespace,
@@ -215,11 +219,20 @@ func startShootRuntime(ctx context.Context, seed, shoot *rest.Config, namespace 
 	}).AddToManager(mgr, mgr, seedTarget); err != nil {
 		return fmt.Errorf("adding the seed's gardener-resource-manager's ManagedResource controller: %w", err)
 	}
+	if err := startFirewallControllerManager(ctx, seed, shoot, namespace, fcmServing, log, fail); err != nil {
+		return err
+	}
 	namespaces, err := kubernetes.NewForConfig(shoot)
 	if err != nil {
 		return fmt.Errorf("creating the shoot's namespace finalizer: %w", err)
 	}
+	seedClients, err := kubernetes.NewForConfig(seed)
+	if err != nil {
+		return fmt.Errorf("creating the seed's token controller: %w", err)
+	}
 	if err := mgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
+		go fillServiceAccountTokens(ctx, seedClients, namespace, seed.CAData, log.WithName("seed-token-controller"))
+		go fillServiceAccountTokens(ctx, namespaces, metav1.NamespaceAll, shoot.CAData, log.WithName("token-controller"))
 		go finishForegroundDeletions(ctx, seedTarget.GetClient(), log.WithName("seed-garbage-collector"))
 		go finishNamespaceDeletions(ctx, namespaces, log.WithName("namespace-controller"))
 		finishForegroundDeletions(ctx, target.GetClient(), log.WithName("garbage-collector"))
@@ -305,9 +318,85 @@ func finishNamespaceDeletions(ctx context.Context, c kubernetes.Interface, log l
 				if ns.DeletionTimestamp == nil || !slices.Contains(ns.Spec.Finalizers, corev1.FinalizerKubernetes) {
 					continue
 				}
+				if workloadsLeft(ctx, c, ns.Name) {
+					// Their foreground deletions finish first (finishForegroundDeletions); once the namespace is
+					// gone they could no longer be updated.
+					continue
+				}
 				ns.Spec.Finalizers = slices.DeleteFunc(ns.Spec.Finalizers, func(f corev1.FinalizerName) bool { return f == corev1.FinalizerKubernetes })
 				if _, err := c.CoreV1().Namespaces().Finalize(ctx, ns, metav1.UpdateOptions{}); err != nil && !apierrors.IsNotFound(err) {
 					log.Error(err, "Could not finalize the namespace", "namespace", ns.Name)
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// workloadsLeft tells whether a namespace still holds workload objects (or cannot be read).
+func workloadsLeft(ctx context.Context, c kubernetes.Interface, namespace string) bool {
+	opts := metav1.ListOptions{Limit: 1}
+	apps, batch := c.AppsV1(), c.BatchV1()
+	for _, count := range []func() (int, error){
+		func() (int, error) { l, err := apps.Deployments(namespace).List(ctx, opts); return lenOr(l, err) },
+		func() (int, error) { l, err := apps.DaemonSets(namespace).List(ctx, opts); return lenOr(l, err) },
+		func() (int, error) { l, err := apps.StatefulSets(namespace).List(ctx, opts); return lenOr(l, err) },
+		func() (int, error) { l, err := apps.ReplicaSets(namespace).List(ctx, opts); return lenOr(l, err) },
+		func() (int, error) { l, err := batch.Jobs(namespace).List(ctx, opts); return lenOr(l, err) },
+	} {
+		if n, err := count(); err != nil || n > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// lenOr is the number of items of a typed list, or the error of listing it.
+func lenOr(list runtime.Object, err error) (int, error) {
+	if err != nil {
+		return 0, err
+	}
+	return meta.LenList(list), nil
+}
+
+// fillServiceAccountTokens fills the Secrets of type kubernetes.io/service-account-token in namespace (all with
+// metav1.NamespaceAll) with a token of their ServiceAccount, the API server's CA and the namespace, as
+// kube-controller-manager's token controller does (firewall-controller-manager hands such tokens to the
+// firewall-controller). The tokens come from the API server's TokenRequest API; they are never logged.
+func fillServiceAccountTokens(ctx context.Context, c kubernetes.Interface, namespace string, caData []byte, log logr.Logger) {
+	t := time.NewTicker(500 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if list, err := c.CoreV1().Secrets(namespace).List(ctx, metav1.ListOptions{FieldSelector: "type=" + string(corev1.SecretTypeServiceAccountToken)}); err == nil {
+			for i := range list.Items {
+				secret := &list.Items[i]
+				account := secret.Annotations[corev1.ServiceAccountNameKey]
+				if len(secret.Data[corev1.ServiceAccountTokenKey]) > 0 || account == "" || secret.DeletionTimestamp != nil {
+					continue
+				}
+				token, err := c.CoreV1().ServiceAccounts(secret.Namespace).CreateToken(ctx, account, &authenticationv1.TokenRequest{
+					Spec: authenticationv1.TokenRequestSpec{
+						BoundObjectRef: &authenticationv1.BoundObjectReference{Kind: "Secret", APIVersion: "v1", Name: secret.Name, UID: secret.UID},
+					},
+				}, metav1.CreateOptions{})
+				if err != nil {
+					if !apierrors.IsNotFound(err) {
+						log.Error(err, "Could not request a token", "secret", client.ObjectKeyFromObject(secret), "serviceAccount", account)
+					}
+					continue
+				}
+				if secret.Data == nil {
+					secret.Data = map[string][]byte{}
+				}
+				secret.Data[corev1.ServiceAccountTokenKey] = []byte(token.Status.Token)
+				secret.Data[corev1.ServiceAccountRootCAKey] = caData
+				secret.Data[corev1.ServiceAccountNamespaceKey] = []byte(secret.Namespace)
+				if _, err := c.CoreV1().Secrets(secret.Namespace).Update(ctx, secret, metav1.UpdateOptions{}); err != nil && !apierrors.IsConflict(err) && !apierrors.IsNotFound(err) {
+					log.Error(err, "Could not fill the service account token secret", "secret", client.ObjectKeyFromObject(secret))
 				}
 			}
 		}

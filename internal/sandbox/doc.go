@@ -9,14 +9,37 @@
 // machine-controller-manager with the metal driver and gardener-resource-manager's ManagedResource controller per
 // shoot (for the shoot's API server, and for class seed in the shoot namespace). It then does what the garden and
 // gardenlet do for the example shoot: admission-metal defaults and validates it, and the shoot namespace, Cluster,
-// credentials, Infrastructure, then ControlPlane, Worker and ontap Extension are written into the seed. Progress
+// credentials and SSH key pair, Infrastructure, then ControlPlane and ontap Extension, and once the ControlPlane is
+// ready (with its firewall-controller-manager serving) the Worker are written into the seed. Progress
 // is shown per resource; once every shoot is ready, a Summary tells what the controllers built (node network, the
 // ControlPlane's Deployments in the seed and its firewall policies and node network info in the shoot,
-// FirewallDeployment, machines with their addresses, the SVM with its LIFs, Trident and the StorageClasses in the
-// shoot), and Delete proves that nothing of a deleted shoot is left in either simulator.
+// FirewallDeployment with its firewall machine and that machine's networks and IPs, machines with their
+// addresses, the SVM with its LIFs, Trident and the StorageClasses in the shoot), and Delete proves that nothing
+// of a deleted shoot is left in either simulator.
 //
-// Not yet part of it: running cloud-controller-manager and firewall-controller-manager (the seed has no kubelet;
-// firewall-controller-manager's controllers need modules this module does not pin, so the FirewallDeployment gets
-// no firewall), the seed
-// and shoot webhooks of the extensions, and flags that replace the simulators by a real metal-api and ONTAP.
+// Options.MetalAPI and Options.ONTAP (cmd/sandbox's --metal-api-url and --ontap-address flags, see ExternalFlags)
+// replace a simulator by a real metal-api or ONTAP cluster, turning the run into a smoke test of an installation:
+// the simulator is not started, the CloudProfile and the shoots' credentials or the ONTAP admin Secret point to
+// the real one, the metal-api is checked up front for the example's partition, sizes, images and networks (looked
+// up by ID), and the leftover check asks the real one through pkg/metal and pkg/ontap for each deleted shoot's
+// objects instead of reading a simulator's whole state. There is no real seed: gardenlet and the seed's
+// extensions and gardener-resource-manager would reconcile the same objects as the sandbox's own controllers.
+//
+// firewall-controller-manager runs per shoot as the ControlPlane's Deployment configures it (its arguments and
+// METAL_AUTH_HMAC), with its own controllers and webhooks (firewall.go): the FirewallDeployment the Worker writes
+// gets a FirewallSet and a Firewall, for which it allocates the firewall machine in the metal-api, and deleting the
+// Worker frees it. What the sandbox stands in for, as kube-controller-manager, the kubelet and the Service network
+// of a seed would: the kubelets of the machines (mcmtest), the garbage collector, namespace and token controllers
+// (controllers.go), and the route from FCM's webhook configurations to its in-process webhook server
+// (routeWebhooks). The one simulated piece of the firewall is the firewall-controller on the firewall machine: the
+// firewall agent (firewallagent.go) reports to the FirewallMonitor in the shoot what firewall-controller reports
+// once the machine phoned home, which makes the Firewall provisioned and the FirewallDeployment ready.
+//
+// The seed's API server calls provider-metal's control-plane webhook (webhooks.go), registered as the extension
+// registers it in a seed: gardenlet's machine-controller-manager Deployment, which the sandbox writes into each
+// shoot namespace, gets the metal driver as sidecar.
+//
+// Not yet part of it: running cloud-controller-manager (the seed has no kubelet), provider-metal's seed-provider
+// webhook (the seed has no etcd-druid Etcd resources) and the shoot webhooks (provider-metal's shoot webhook and
+// ontap's, which would be deployed into the shoots' API servers by the ControlPlane and the ontap Extension).
 package sandbox

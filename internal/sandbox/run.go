@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
@@ -22,10 +23,13 @@ import (
 // errInterrupted ends the creation or the run of the shoots when Options.Until is closed.
 var errInterrupted = errors.New("interrupted")
 
+// leftoverCheckTimeout bounds the lookups of Leftovers in a real metal-api and ONTAP cluster.
+const leftoverCheckTimeout = time.Minute
+
 // Run starts the sandbox, creates the shoots and prints the progress and, once every shoot is ready, the summary.
 // Without Options.Once it keeps the shoots until Options.Until is closed or ctx ends. With Options.Delete it then
-// deletes the shoots (also after a failed or interrupted creation) and checks that neither simulator holds anything
-// of them any more; ending ctx aborts that. The error names what failed.
+// deletes the shoots (also after a failed or interrupted creation) and checks that neither the metal-api nor ONTAP
+// holds anything of them any more (see Leftovers); ending ctx aborts that. The error names what failed.
 func Run(ctx context.Context, opts Options) error {
 	runCtx, interrupt := context.WithCancelCause(ctx)
 	defer interrupt(nil)
@@ -66,7 +70,7 @@ func Run(ctx context.Context, opts Options) error {
 		return errors.Join(err, fmt.Errorf("the shoots were not deleted: %w", deleteErr))
 	}
 	if left := sb.Leftovers(); len(left) > 0 {
-		return errors.Join(err, fmt.Errorf("the simulators still hold objects of the deleted shoots:\n  %s", strings.Join(left, "\n  ")))
+		return errors.Join(err, fmt.Errorf("the metal-api or ONTAP still hold objects of the deleted shoots:\n  %s", strings.Join(left, "\n  ")))
 	}
 	fmt.Fprintf(opts.Out, "\nDeleted %d shoot(s); nothing of them is left in the metal-api or on ONTAP.\n", len(sb.Shoots))
 	return err
@@ -105,42 +109,60 @@ func (sb *Sandbox) ready(ctx context.Context) error {
 	}
 }
 
-// Leftovers lists what the simulators still hold of the sandbox's shoots: in the metal-api everything tagged or
-// labelled with a shoot's cluster ID (node network, IPs, machines, firewalls, storage IPs) and anything in the
-// shoots' project; on ONTAP the shoots' SVMs with their LIFs, routes, services, export policies, accounts and
-// volumes, and any SVM at all. Empty once every shoot is deleted.
+// Leftovers lists what the metal-api and ONTAP still hold of the sandbox's shoots; empty once every shoot is
+// deleted. A simulator is asked for its whole state, which is the stronger check: in the metal-api everything
+// tagged or labelled with a shoot's cluster ID (node network, IPs, machines, firewalls, storage IPs) and anything
+// in the shoots' project; on ONTAP the shoots' SVMs with their LIFs, routes, services, export policies, accounts
+// and volumes, and any SVM at all. A real metal-api or ONTAP cluster (Options.MetalAPI, Options.ONTAP) is asked
+// through the extensions' clients, for each shoot's objects only: the networks, IPs, machines and firewalls of
+// its cluster in the project, and its SVM. A lookup that fails is listed too, as it proves nothing.
 func (sb *Sandbox) Leftovers() []string {
-	var out []string
+	ctx, cancel := context.WithTimeout(context.Background(), leftoverCheckTimeout)
+	defer cancel()
+	var (
+		out    []string
+		shoots []*Shoot
+	)
 	for _, s := range sb.Shoots {
-		if s.Object == nil {
-			continue
+		if s.Object != nil {
+			shoots = append(shoots, s)
 		}
-		for _, tag := range []string{metal.ClusterTag(s.UID()), metal.StorageTag(s.UID()), metal.EgressTag(s.UID())} {
-			if l := sb.MetalAPI.LeftoversForCluster(tag); !l.Empty() {
-				out = append(out, "metal-api: "+l.String())
+	}
+	for _, s := range shoots {
+		if sb.MetalAPI != nil {
+			for _, tag := range []string{metal.ClusterTag(s.UID()), metal.StorageTag(s.UID()), metal.EgressTag(s.UID())} {
+				if l := sb.MetalAPI.LeftoversForCluster(tag); !l.Empty() {
+					out = append(out, "metal-api: "+l.String())
+				}
 			}
 		}
-		for _, l := range sb.ONTAP.LeftoversForSVM(ontapcontroller.SVMName(s.UID())) {
-			out = append(out, "ONTAP: "+l)
+		if sb.ONTAP != nil {
+			for _, l := range sb.ONTAP.LeftoversForSVM(ontapcontroller.SVMName(s.UID())) {
+				out = append(out, "ONTAP: "+l)
+			}
 		}
 	}
-	project := sb.MetalAPI.ProjectState(sb.example.infra.ProjectID)
-	for _, n := range project.Networks {
-		out = append(out, fmt.Sprintf("metal-api: network %s in project %s", *n.ID, sb.example.infra.ProjectID))
+	if sb.MetalAPI != nil {
+		project := sb.MetalAPI.ProjectState(sb.example.infra.ProjectID)
+		for _, n := range project.Networks {
+			out = append(out, fmt.Sprintf("metal-api: network %s in project %s", *n.ID, sb.example.infra.ProjectID))
+		}
+		for _, ip := range project.IPs {
+			out = append(out, fmt.Sprintf("metal-api: ip %s in project %s", *ip.Ipaddress, sb.example.infra.ProjectID))
+		}
+		for _, m := range project.Machines {
+			out = append(out, fmt.Sprintf("metal-api: machine %s allocated in project %s", *m.ID, sb.example.infra.ProjectID))
+		}
+		for _, f := range project.Firewalls {
+			out = append(out, fmt.Sprintf("metal-api: firewall %s in project %s", *f.ID, sb.example.infra.ProjectID))
+		}
 	}
-	for _, ip := range project.IPs {
-		out = append(out, fmt.Sprintf("metal-api: ip %s in project %s", *ip.Ipaddress, sb.example.infra.ProjectID))
+	if sb.ONTAP != nil {
+		for _, svm := range sb.ONTAP.State().SVMs {
+			out = append(out, fmt.Sprintf("ONTAP: svm %s", svm.Name))
+		}
 	}
-	for _, m := range project.Machines {
-		out = append(out, fmt.Sprintf("metal-api: machine %s allocated in project %s", *m.ID, sb.example.infra.ProjectID))
-	}
-	for _, f := range project.Firewalls {
-		out = append(out, fmt.Sprintf("metal-api: firewall %s in project %s", *f.ID, sb.example.infra.ProjectID))
-	}
-	for _, svm := range sb.ONTAP.State().SVMs {
-		out = append(out, fmt.Sprintf("ONTAP: svm %s", svm.Name))
-	}
-	return out
+	return append(out, sb.leftoversByClients(ctx, shoots, sb.MetalAPI == nil, sb.ONTAP == nil)...)
 }
 
 func (sb *Sandbox) seedKubeconfig() string {

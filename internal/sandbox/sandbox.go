@@ -9,9 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,9 +22,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
-	"k8s.io/klog/v2"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/cluster"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	logzap "sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
@@ -33,7 +34,6 @@ import (
 	"github.com/metalgarden/metalgarden/internal/testenv"
 	configontap "github.com/metalgarden/metalgarden/pkg/apis/config/ontap"
 	"github.com/metalgarden/metalgarden/pkg/metal"
-	"github.com/metalgarden/metalgarden/pkg/ontap"
 )
 
 // Defaults of Options.
@@ -56,8 +56,15 @@ type Options struct {
 	// Until is closed.
 	Once bool
 	// Delete deletes the shoots at the end (after ready with Once, else when Until is closed) and checks that
-	// neither simulator holds anything of them any more.
+	// neither the metal-api nor ONTAP holds anything of them any more.
 	Delete bool
+	// MetalAPI, when set, is a real metal-api the sandbox uses instead of starting its simulator: the CloudProfile
+	// and the shoots' credentials point to it. It must offer the example's partition, sizes, images and networks
+	// (Start checks them by ID) and its project.
+	MetalAPI *MetalAPIEndpoint
+	// ONTAP, when set, is a real ONTAP cluster the sandbox uses instead of starting its simulator: the example's
+	// ONTAP admin Secret gets its address and credentials.
+	ONTAP *ONTAPEndpoint
 	// Until, when closed, ends the creation or the run of the shoots (Ctrl-C); what follows (deletion, stop) still
 	// runs under Run's context.
 	Until <-chan struct{}
@@ -111,7 +118,7 @@ type Sandbox struct {
 
 	// Seed is the seed's API server.
 	Seed *testenv.Environment
-	// MetalAPI is the metal-api simulator, ONTAP the ONTAP simulator.
+	// MetalAPI is the metal-api simulator, ONTAP the ONTAP simulator; nil when Options name a real one.
 	MetalAPI *metalapi.Server
 	ONTAP    *ontapapi.Server
 	// Shoots are the shoots of the sandbox, each with its own API server.
@@ -126,6 +133,8 @@ type Sandbox struct {
 	garden gardenReader
 	// machines reads the machines of the metal-api for the stand-in kubelets.
 	machines metal.MachineLeases
+	// endpoints are the metal-api and ONTAP cluster in use, simulated or real.
+	endpoints endpoints
 
 	ctx      context.Context
 	cancel   context.CancelCauseFunc
@@ -168,28 +177,12 @@ func (sb *Sandbox) start(ctx context.Context) error {
 	sb.example = ex
 	fmt.Fprintf(sb.opts.Out, "Sandbox: %d× shoot %s/%s from %s, logs in %s\n", sb.opts.Shoots, ex.shoot.Namespace, ex.shoot.Name, sb.opts.ExampleDir, filepath.Join(sb.opts.Dir, "sandbox.log"))
 
-	// The simulators: the example's partition in the metal-api, its ONTAP cluster.
-	metalSeed, err := ex.metalSeed(sb.opts.Shoots)
-	if err != nil {
-		return fmt.Errorf("seeding the metal-api simulator from the example: %w", err)
+	// The simulators (the example's partition in the metal-api, its ONTAP cluster) or the real ones of Options.
+	if err := sb.startMetalAPI(ctx); err != nil {
+		return err
 	}
-	metalConfig := metalapi.SandboxConfig()
-	metalConfig.Seed = metalSeed
-	metalConfig.Logger = slog.New(logr.ToSlogHandler(sb.log.WithName("metal-api-simulator")))
-	if sb.MetalAPI, err = metalapi.Start(sb.ctx, metalConfig); err != nil {
-		return fmt.Errorf("starting the metal-api simulator: %w", err)
-	}
-	client, err := metal.NewClient(sb.MetalAPI.URL(), metal.HMAC(metalapi.DefaultHMACKey, ""), metal.ClientConfigFrom(ex.metalConfig.MetalAPI))
-	if err != nil {
-		return fmt.Errorf("creating a client of the metal-api simulator: %w", err)
-	}
-	var ok bool
-	if sb.machines, ok = client.(metal.MachineLeases); !ok {
-		return errors.New("the metal-api client reads no machines")
-	}
-	ontapSeed := ex.ontapSeed()
-	if sb.ONTAP, err = ontapapi.Start(sb.ctx, ontapapi.Config{Seed: &ontapSeed}); err != nil {
-		return fmt.Errorf("starting the ONTAP simulator: %w", err)
+	if err := sb.startONTAP(ctx); err != nil {
+		return err
 	}
 
 	// The API servers: the seed's and one per shoot, started at once.
@@ -197,6 +190,9 @@ func (sb *Sandbox) start(ctx context.Context) error {
 		return err
 	}
 	if err := writeKubeconfig(filepath.Join(sb.opts.Dir, "seed.kubeconfig"), "sandbox-seed", sb.Seed.KubeConfig); err != nil {
+		return err
+	}
+	if err := sb.serveSeedWebhooks(); err != nil {
 		return err
 	}
 
@@ -207,6 +203,9 @@ func (sb *Sandbox) start(ctx context.Context) error {
 	}
 	return sb.startControllers(ctx, ontapConfig)
 }
+
+// intervalOnce sets Gardener's global ManagedResource polling interval once per process.
+var intervalOnce sync.Once
 
 // setupLogging sends the logs of controller-runtime, klog (machine-controller-manager) and the simulators to
 // Options.Log or the log file. Both loggers are global: one sandbox runs in a process at a time.
@@ -222,9 +221,9 @@ func (sb *Sandbox) setupLogging() error {
 	sb.log = logger.MustNewZapLogger(logger.InfoLevel, logger.FormatJSON, logzap.WriteTo(out))
 	logf.SetLogger(sb.log)
 	// machine-controller-manager logs with klog.
-	klog.SetLogger(sb.log.WithName("machine-controller-manager"))
+	setKlogLogger(sb.log.WithName("machine-controller-manager"))
 	// The ontap controller waits for the shoot's ManagedResources to be deleted; poll more often than Gardener's 2s.
-	managedresources.IntervalWait = 500 * time.Millisecond
+	intervalOnce.Do(func() { managedresources.IntervalWait = 500 * time.Millisecond })
 	return nil
 }
 
@@ -237,9 +236,9 @@ func (sb *Sandbox) startAPIServers() error {
 		mu   sync.Mutex
 		errs []error
 	)
-	start := func(what string, crds []testenv.CRD, set func(*testenv.Environment)) {
+	start := func(what string, opts testenv.Options, set func(*testenv.Environment)) {
 		wg.Go(func() {
-			env, err := testenv.Start(testenv.Options{CRDs: crds})
+			env, err := testenv.Start(opts)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -249,28 +248,39 @@ func (sb *Sandbox) startAPIServers() error {
 			set(env)
 		})
 	}
-	start("the seed", testenv.SeedCRDs(), func(env *testenv.Environment) { sb.Seed = env })
+	// The seed's API server calls the extensions' seed webhooks (serveSeedWebhooks) with a serving certificate.
+	seed := testenv.Options{CRDs: testenv.SeedCRDs(), Webhooks: envtest.WebhookInstallOptions{LocalServingHost: "127.0.0.1"}}
+	start("the seed", seed, func(env *testenv.Environment) { sb.Seed = env })
 	for i := range sb.opts.Shoots {
 		s := sb.newShoot(i)
 		sb.Shoots = append(sb.Shoots, s)
-		start(s.Namespace, testenv.ShootCRDs, func(env *testenv.Environment) { s.API = env })
+		start(s.Namespace, testenv.Options{CRDs: shootCRDs()}, func(env *testenv.Environment) { s.API = env })
 	}
 	wg.Wait()
 	return errors.Join(errs...)
 }
 
-// setupOntapCluster writes the example's ONTAP admin Secret into the seed, with the simulator's address,
-// credentials and CA, and returns the example's component configuration of the ontap extension for the clusters
+// shootCRDs are the CRDs of a shoot's API server: metal-stack's firewall policies and firewall-controller-manager's
+// FirewallMonitor, into which it reports each firewall to the shoot (in a metal-stack shoot it is there before FCM
+// deploys a firewall; this repository's ControlPlane does not deploy it yet).
+func shootCRDs() []testenv.CRD {
+	crds := slices.Clone(testenv.ShootCRDs)
+	for _, crd := range testenv.FirewallCRDs {
+		if strings.HasSuffix(crd.Path, "_firewallmonitors.yaml") {
+			crds = append(crds, crd)
+		}
+	}
+	return crds
+}
+
+// setupOntapCluster writes the example's ONTAP admin Secret into the seed, with the address, credentials and CA of
+// the simulator or of the real cluster, and returns the example's component configuration of the ontap extension for the clusters
 // the sandbox simulates.
 func (sb *Sandbox) setupOntapCluster(ctx context.Context) (*configontap.ControllerConfiguration, error) {
 	ex := sb.example
-	user, password := sb.ONTAP.AdminCredentials()
 	secret := ex.ontapSecret.DeepCopy()
 	secret.Namespace = gardenNamespace
-	secret.Data[ontap.SecretKeyAddress] = []byte(sb.ONTAP.Address())
-	secret.Data[ontap.SecretKeyUsername] = []byte(user)
-	secret.Data[ontap.SecretKeyPassword] = []byte(password)
-	secret.Data[ontap.SecretKeyCABundle] = sb.ONTAP.CACert()
+	secret.Data = sb.endpoints.ontapSecretData(secret.Data)
 	c := sb.Seed.Client
 	if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: gardenNamespace}}); err != nil {
 		return nil, fmt.Errorf("creating namespace %s in the seed: %w", gardenNamespace, err)

@@ -16,6 +16,7 @@ import (
 	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
 	extensionsv1alpha1 "github.com/gardener/gardener/pkg/apis/extensions/v1alpha1"
 	resourcesv1alpha1 "github.com/gardener/gardener/pkg/apis/resources/v1alpha1"
+	fcmv2 "github.com/metal-stack/firewall-controller-manager/api/v2"
 	firewallv1 "github.com/metal-stack/firewall-controller/v2/api/v1"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -27,22 +28,26 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/metalgarden/metalgarden/internal/sandbox"
+	"github.com/metalgarden/metalgarden/internal/sim/metalapi"
 	"github.com/metalgarden/metalgarden/internal/sim/ontapapi"
 	"github.com/metalgarden/metalgarden/internal/testenv"
+	apismetal "github.com/metalgarden/metalgarden/pkg/apis/metal"
 	metalhelper "github.com/metalgarden/metalgarden/pkg/apis/metal/helper"
 	ontaphelper "github.com/metalgarden/metalgarden/pkg/apis/ontap/helper"
 	"github.com/metalgarden/metalgarden/pkg/controller/controlplane"
 	"github.com/metalgarden/metalgarden/pkg/controller/worker"
 	"github.com/metalgarden/metalgarden/pkg/mcm"
 	"github.com/metalgarden/metalgarden/pkg/metal"
+	controlplanewebhook "github.com/metalgarden/metalgarden/pkg/webhook/controlplane"
 )
 
 var _ = Describe("Sandbox", func() {
 	It("runs the example shoot to ready, reports what the simulators hold, and deletes it without leftovers", func(ctx SpecContext) {
 		var (
-			out     testenv.LogBuffer
-			running *sandbox.Sandbox
-			checked bool
+			out        testenv.LogBuffer
+			running    *sandbox.Sandbox
+			checked    bool
+			firewallID string
 		)
 		err := sandbox.Run(ctx, sandbox.Options{
 			Once:    true,
@@ -54,6 +59,7 @@ var _ = Describe("Sandbox", func() {
 			OnReady: func(_ context.Context, sb *sandbox.Sandbox, summary *sandbox.Summary) error {
 				running = sb
 				expectSummaryMatchesSimulators(sb, summary)
+				firewallID = summary.Shoots[0].Firewall.Machines[0].MachineID
 				checked = true
 				return nil
 			},
@@ -69,6 +75,16 @@ var _ = Describe("Sandbox", func() {
 		Expect(running.MetalAPI.LeftoversForCluster(metal.StorageTag(uid)).Empty()).To(BeTrue())
 		Expect(running.ONTAP.State().SVMs).To(BeEmpty())
 		Expect(running.ONTAP.State().Interfaces).To(BeEmpty())
+
+		By("finding the firewall machine free again, without allocation")
+		Expect(running.MetalAPI.State().Firewalls).To(BeEmpty())
+		freed := false
+		for _, m := range running.MetalAPI.State().Machines {
+			if *m.ID == firewallID {
+				freed = m.Allocation == nil
+			}
+		}
+		Expect(freed).To(BeTrue(), "firewall machine %s is free in the metal-api", firewallID)
 	}, NodeTimeout(3*time.Minute))
 })
 
@@ -111,11 +127,7 @@ func expectSummaryMatchesSimulators(sb *sandbox.Sandbox, summary *sandbox.Summar
 
 	expectControlPlane(sb, sh)
 
-	By("the FirewallDeployment for the node network and the firewall's networks (no firewall: no firewall-controller-manager)")
-	Expect(sh.Firewall).NotTo(BeNil())
-	Expect(sh.Firewall.Networks).To(Equal(append([]string{sh.NodeNetwork.ID}, infra.Firewall.Networks...)))
-	Expect(sh.Firewall.Size).To(Equal(infra.Firewall.Size))
-	Expect(sb.MetalAPI.LeftoversForCluster(metal.ClusterTag(sh.UID)).Firewalls).To(BeEmpty())
+	expectFirewall(sb, sh, infra, metalState)
 
 	By("the machines leased as the Worker asks, with the node addresses the metal-api gave them")
 	pools := map[string]gardencorev1beta1.Worker{}
@@ -301,4 +313,75 @@ func expectControlPlane(sb *sandbox.Sandbox, sh sandbox.ShootSummary) {
 		Expect(cm.Data).To(HaveKeyWithValue("nodeCIDR"+family, p))
 	}
 	Expect(sh.ControlPlane.NodeCIDR).To(Equal(cm.Data))
+
+	By("gardenlet's machine-controller-manager Deployment with the metal driver as sidecar, by provider-metal's control-plane webhook")
+	images, err := controlplane.ImageVector()
+	Expect(err).NotTo(HaveOccurred())
+	image, err := images.FindImage(controlplanewebhook.ImageNameMachineControllerManagerProviderMetal)
+	Expect(err).NotTo(HaveOccurred())
+	mcmDeployment := &appsv1.Deployment{}
+	Expect(seed.Get(ctx, client.ObjectKey{Namespace: sh.Namespace, Name: "machine-controller-manager"}, mcmDeployment)).To(Succeed())
+	Expect(mcmDeployment.Spec.Template.Spec.Containers).To(ContainElement(And(
+		HaveField("Name", "machine-controller-manager-"+mcm.ProviderName),
+		HaveField("Image", image.String()),
+	)), "the webhook added the provider sidecar")
+}
+
+// expectFirewall checks the firewall against the metal-api simulator and the shoot's API server:
+// firewall-controller-manager allocated exactly one firewall machine for the FirewallDeployment the Worker wrote,
+// in the FirewallDeployment's size, image, project and networks, with the IPs the summary shows; it is running and
+// provisioned, and its FirewallMonitor in the shoot carries the firewall agent's report.
+func expectFirewall(sb *sandbox.Sandbox, sh sandbox.ShootSummary, infra *apismetal.InfrastructureConfig, metalState metalapi.Snapshot) {
+	GinkgoHelper()
+	By("the FirewallDeployment for the node network and the firewall's networks, ready")
+	Expect(sh.Firewall).NotTo(BeNil())
+	wantNetworks := append([]string{sh.NodeNetwork.ID}, infra.Firewall.Networks...)
+	Expect(sh.Firewall.Networks).To(Equal(wantNetworks))
+	Expect(sh.Firewall.Size).To(Equal(infra.Firewall.Size))
+	Expect(sh.Firewall.Replicas).To(Equal(1))
+	Expect(sh.Firewall.ReadyReplicas).To(Equal(1))
+
+	By("one firewall machine allocated by firewall-controller-manager in the metal-api, as the summary shows it")
+	Expect(sh.Firewall.Machines).To(HaveLen(1))
+	fw := sh.Firewall.Machines[0]
+	Expect(fw.Phase).To(Equal("Running"))
+	Expect(fw.Provisioned).To(BeTrue(), "the firewall is provisioned: created, ready and its controller connected")
+	Expect(fw.ControllerVersion).To(HaveSuffix("+sandbox-agent"))
+	Expect(sb.MetalAPI.LeftoversForCluster(metal.ClusterTag(sh.UID)).Firewalls).To(Equal([]string{fw.MachineID}))
+	i := -1
+	for j, f := range metalState.Firewalls {
+		if *f.ID == fw.MachineID {
+			i = j
+		}
+	}
+	Expect(i).NotTo(Equal(-1), "the metal-api holds firewall %s", fw.MachineID)
+	sim := metalState.Firewalls[i]
+	Expect(*sim.Allocation.Hostname).To(Equal(fw.Name))
+	Expect(*sim.Allocation.Project).To(Equal(infra.ProjectID))
+	Expect(*sim.Allocation.Role).To(Equal("firewall"))
+	Expect(*sim.Size.ID).To(Equal(infra.Firewall.Size))
+	Expect(*sim.Allocation.Image.ID).To(Equal(infra.Firewall.Image))
+	Expect(sim.Tags).To(ContainElements(metal.ClusterTag(sh.UID), fcmv2.FirewallManagedByTag()))
+	simIPs, summaryIPs := map[string][]string{}, map[string][]string{}
+	for _, n := range sim.Allocation.Networks {
+		simIPs[*n.Networkid] = n.Ips
+	}
+	for _, n := range fw.Networks {
+		summaryIPs[n.ID] = n.IPs
+	}
+	Expect(summaryIPs).To(Equal(simIPs))
+	for _, id := range wantNetworks {
+		Expect(simIPs).To(HaveKey(id))
+		Expect(simIPs[id]).NotTo(BeEmpty(), "the firewall has an IP in network %s", id)
+	}
+	Expect(simIPs[sh.NodeNetwork.ID]).To(HaveLen(2), "an IPv4 and an IPv6 address in the node network")
+
+	By("the FirewallMonitor in the shoot with the firewall agent's report")
+	mon := &fcmv2.FirewallMonitor{}
+	Expect(sb.Shoots[0].API.Client.Get(context.Background(), client.ObjectKey{Namespace: fcmv2.FirewallShootNamespace, Name: fw.Name}, mon)).To(Succeed())
+	Expect(mon.MachineStatus).NotTo(BeNil())
+	Expect(mon.MachineStatus.MachineID).To(Equal(fw.MachineID))
+	Expect(mon.ControllerStatus).NotTo(BeNil())
+	Expect(mon.ControllerStatus.ControllerVersion).To(Equal(fw.ControllerVersion))
+	Expect(mon.ControllerStatus.SeedUpdated.IsZero()).To(BeFalse())
 }

@@ -6,11 +6,15 @@ package sandbox
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gardener/gardener/extensions/pkg/controller/controlplane/genericactuator"
@@ -20,12 +24,14 @@ import (
 	resourcesv1alpha1 "github.com/gardener/gardener/pkg/apis/resources/v1alpha1"
 	machinev1alpha1 "github.com/gardener/machine-controller-manager/pkg/apis/machine/v1alpha1"
 	fcmv2 "github.com/metal-stack/firewall-controller-manager/api/v2"
+	"golang.org/x/crypto/ssh"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/uuid"
+	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -58,6 +64,8 @@ type Shoot struct {
 
 	sb          *Sandbox
 	stopRuntime context.CancelFunc
+	// fcmServing is set once the shoot's firewall-controller-manager serves its webhooks.
+	fcmServing atomic.Bool
 }
 
 func (sb *Sandbox) newShoot(i int) *Shoot {
@@ -75,14 +83,14 @@ func (s *Shoot) UID() string { return string(s.Object.Status.UID) }
 // CreateShoots creates every shoot as gardenlet would and waits until all are ready. The error names each shoot
 // and resource that failed.
 func (sb *Sandbox) CreateShoots(ctx context.Context) error {
-	cloudProfile, err := sb.example.cloudProfileWithEndpoint(sb.MetalAPI.URL())
+	cloudProfile, err := sb.example.cloudProfileWithEndpoint(sb.endpoints.metalURL)
 	if err != nil {
 		return err
 	}
 	seed := testenv.NewSeed(seedName)
 	seed.Spec.Provider.Region = sb.example.shoot.Spec.Region
 	credentials := sb.example.credentials.DeepCopy()
-	credentials.Data = map[string][]byte{metal.SecretKeyHMAC: []byte(metalapi.DefaultHMACKey)}
+	credentials.Data = sb.endpoints.metalSecret
 	sb.garden = gardenReader{objects: []client.Object{cloudProfile, seed, credentials}}
 
 	return sb.eachShoot(func(s *Shoot) error { return s.create(ctx, cloudProfile, seed, credentials) })
@@ -129,6 +137,9 @@ func (s *Shoot) create(ctx context.Context, cloudProfile *gardencorev1beta1.Clou
 	shoot.UID = uuid.NewUUID()
 	shoot.Spec.SeedName = new(seedName)
 	shoot.Status = gardencorev1beta1.ShootStatus{TechnicalID: s.Namespace, UID: shoot.UID}
+	// gardenlet advertises the shoot's API server once it is up: here it is the shoot's own API server, which
+	// firewall-controller-manager hands to the firewall-controller.
+	shoot.Status.AdvertisedAddresses = []gardencorev1beta1.ShootAdvertisedAddress{{Name: v1beta1constants.AdvertisedAddressExternal, URL: apiServerURL(s.API.Config)}}
 	if _, ok := shoot.Annotations[metalvalidation.TenantAnnotation]; !ok {
 		// Whoever creates shoots on metal-stack names their tenant; the sandbox's project is the simulator tenant's.
 		metav1.SetMetaDataAnnotation(&shoot.ObjectMeta, metalvalidation.TenantAnnotation, metalapi.DefaultTenantID)
@@ -155,9 +166,20 @@ func (s *Shoot) create(ctx context.Context, cloudProfile *gardencorev1beta1.Clou
 		return fmt.Errorf("%s: creating the cloudprovider secret: %w", s.Namespace, err)
 	}
 
+	// gardenlet's SSH key pair of the shoot: the Worker hands the public key to the machines and the firewall.
+	sshPublicKey, err := createSSHKeypair(ctx, c, s.Namespace)
+	if err != nil {
+		return fmt.Errorf("%s: %w", s.Namespace, err)
+	}
+
+	// gardenlet's machine-controller-manager Deployment, which the provider's control-plane webhook mutates.
+	if err := createMachineControllerManager(ctx, c, s.Namespace); err != nil {
+		return fmt.Errorf("%s: %w", s.Namespace, err)
+	}
+
 	runtimeCtx, stop := context.WithCancel(sb.ctx)
 	s.stopRuntime = stop
-	if err := startShootRuntime(runtimeCtx, sb.Seed.Config, s.API.Config, s.Namespace, ex, sb.machines, sb.log.WithValues("shoot", s.Namespace), sb.fail); err != nil {
+	if err := startShootRuntime(runtimeCtx, sb.Seed.Config, s.API.Config, s.Namespace, ex, sb.machines, &s.fcmServing, sb.log.WithValues("shoot", s.Namespace), sb.fail); err != nil {
 		return fmt.Errorf("%s: %w", s.Namespace, err)
 	}
 
@@ -190,8 +212,9 @@ func (s *Shoot) create(ctx context.Context, cloudProfile *gardencorev1beta1.Clou
 		return fmt.Errorf("%s: updating the Cluster with the shoot's networks: %w", s.Namespace, err)
 	}
 
-	// The ControlPlane, the Worker and the ontap Extension at once, as gardenlet's flow deploys them once the
-	// Infrastructure is ready.
+	// The ControlPlane and the ontap Extension once the Infrastructure is ready, then the Worker once the
+	// ControlPlane is ready, in the order of gardenlet's flow: firewall-controller-manager, which the ControlPlane
+	// deploys, defaults and validates the Worker's FirewallDeployment through its webhooks.
 	cp := &extensionsv1alpha1.ControlPlane{
 		ObjectMeta: s.objectMeta(controlPlaneName),
 		Spec: extensionsv1alpha1.ControlPlaneSpec{
@@ -202,24 +225,6 @@ func (s *Shoot) create(ctx context.Context, cloudProfile *gardencorev1beta1.Clou
 		},
 	}
 	objects := []client.Object{cp}
-	pools := s.workerPools()
-	for _, p := range pools {
-		objects = append(objects, &corev1.Secret{
-			ObjectMeta: metav1.ObjectMeta{Name: p.UserDataSecretRef.Name, Namespace: s.Namespace},
-			Data:       map[string][]byte{userDataKey: []byte("#cloud-config\n# user data of pool " + p.Name + " (gardener-node-agent in a real shoot)\n")},
-		})
-	}
-	w := &extensionsv1alpha1.Worker{
-		ObjectMeta: s.objectMeta(shoot.Name),
-		Spec: extensionsv1alpha1.WorkerSpec{
-			DefaultSpec:                  extensionsv1alpha1.DefaultSpec{Type: metal.ProviderType},
-			InfrastructureProviderStatus: infra.Status.ProviderStatus,
-			Region:                       shoot.Spec.Region,
-			SecretRef:                    corev1.SecretReference{Name: v1beta1constants.SecretNameCloudProvider, Namespace: s.Namespace},
-			Pools:                        pools,
-		},
-	}
-	objects = append(objects, w)
 	var ext *extensionsv1alpha1.Extension
 	for _, e := range shoot.Spec.Extensions {
 		if e.Type == ontapcontroller.Type && !ptr.Deref(e.Disabled, false) {
@@ -237,8 +242,39 @@ func (s *Shoot) create(ctx context.Context, cloudProfile *gardencorev1beta1.Clou
 			return fmt.Errorf("%s: creating %T %s: %w", s.Namespace, obj, obj.GetName(), err)
 		}
 	}
-	rows := []*row{
+	if err := sb.progress.wait(ctx, sb.remaining(s.Created),
 		sb.progress.follow(s.Namespace, "ControlPlane "+cp.Name, s.lastOperation(cp, s.controlPlaneDetail())),
+		sb.progress.follow(s.Namespace, "firewall-controller-manager", s.firewallControllerManager()),
+	); err != nil {
+		return err
+	}
+
+	pools := s.workerPools()
+	objects = nil
+	for _, p := range pools {
+		objects = append(objects, &corev1.Secret{
+			ObjectMeta: metav1.ObjectMeta{Name: p.UserDataSecretRef.Name, Namespace: s.Namespace},
+			Data:       map[string][]byte{userDataKey: []byte("#cloud-config\n# user data of pool " + p.Name + " (gardener-node-agent in a real shoot)\n")},
+		})
+	}
+	w := &extensionsv1alpha1.Worker{
+		ObjectMeta: s.objectMeta(shoot.Name),
+		Spec: extensionsv1alpha1.WorkerSpec{
+			DefaultSpec:                  extensionsv1alpha1.DefaultSpec{Type: metal.ProviderType},
+			InfrastructureProviderStatus: infra.Status.ProviderStatus,
+			Region:                       shoot.Spec.Region,
+			SecretRef:                    corev1.SecretReference{Name: v1beta1constants.SecretNameCloudProvider, Namespace: s.Namespace},
+			Pools:                        pools,
+			SSHPublicKey:                 sshPublicKey,
+		},
+	}
+	objects = append(objects, w)
+	for _, obj := range objects {
+		if err := c.Create(ctx, obj); err != nil {
+			return fmt.Errorf("%s: creating %T %s: %w", s.Namespace, obj, obj.GetName(), err)
+		}
+	}
+	rows := []*row{
 		sb.progress.follow(s.Namespace, "ManagedResource "+genericactuator.ControlPlaneShootChartResourceName, s.managedResource(genericactuator.ControlPlaneShootChartResourceName, "the ControlPlane")),
 		sb.progress.follow(s.Namespace, "Worker "+w.Name, s.lastOperation(w, s.machinesDetail(pools))),
 		sb.progress.follow(s.Namespace, "FirewallDeployment "+worker.FirewallDeploymentName, s.firewallDeployment()),
@@ -254,6 +290,31 @@ func (s *Shoot) create(ctx context.Context, cloudProfile *gardencorev1beta1.Clou
 	}
 	s.Ready = time.Now()
 	return nil
+}
+
+// createSSHKeypair creates the shoot's SSH key pair Secret as gardenlet does (Secret ssh-keypair with id_rsa and
+// id_rsa.pub; an ed25519 key here, which is quick to generate) and returns the public key in authorized_keys form.
+func createSSHKeypair(ctx context.Context, c client.Client, namespace string) ([]byte, error) {
+	public, private, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("generating the SSH key pair: %w", err)
+	}
+	sshPublic, err := ssh.NewPublicKey(public)
+	if err != nil {
+		return nil, fmt.Errorf("encoding the SSH public key: %w", err)
+	}
+	block, err := ssh.MarshalPrivateKey(private, "sandbox "+namespace)
+	if err != nil {
+		return nil, fmt.Errorf("encoding the SSH private key: %w", err)
+	}
+	authorized := ssh.MarshalAuthorizedKey(sshPublic)
+	if err := c.Create(ctx, &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Name: v1beta1constants.SecretNameSSHKeyPair, Namespace: namespace},
+		Data:       map[string][]byte{"id_rsa": pem.EncodeToMemory(block), "id_rsa.pub": authorized},
+	}); err != nil {
+		return nil, fmt.Errorf("creating the SSH key pair secret: %w", err)
+	}
+	return authorized, nil
 }
 
 // remaining is what is left of the timeout since start.
@@ -410,16 +471,56 @@ func (s *Shoot) machinesDetail(pools []extensionsv1alpha1.WorkerPool) func(conte
 }
 
 // firewallDeployment probes the shoot's FirewallDeployment, which the Worker controller writes for
-// firewall-controller-manager.
+// firewall-controller-manager: done when FCM reports every replica ready (the firewall machine allocated, phoned
+// home, and its controller connected to shoot and seed).
 func (s *Shoot) firewallDeployment() probe {
 	key := client.ObjectKey{Namespace: s.Namespace, Name: worker.FirewallDeploymentName}
 	return func(ctx context.Context) status {
+		c := s.sb.cache.GetClient()
 		fw := &fcmv2.FirewallDeployment{}
-		if err := s.sb.cache.GetClient().Get(ctx, key, fw); err != nil {
+		if err := c.Get(ctx, key, fw); err != nil {
 			return status{text: "waiting for the Worker controller"}
 		}
 		t := fw.Spec.Template.Spec
-		return status{text: fmt.Sprintf("%d× %s, %s (no firewall-controller-manager)", fw.Spec.Replicas, t.Size, t.Image), done: true}
+		text := fmt.Sprintf("%d/%d ready, %s, %s", fw.Status.ReadyReplicas, fw.Spec.Replicas, t.Size, t.Image)
+		firewalls := &fcmv2.FirewallList{}
+		if err := c.List(ctx, firewalls, client.InNamespace(s.Namespace)); err == nil {
+			for _, f := range firewalls.Items {
+				text += " · " + f.Name
+				if ms := f.Status.MachineStatus; ms != nil {
+					text += " machine " + ms.MachineID
+				}
+				if f.Status.Phase != "" {
+					text += " " + string(f.Status.Phase)
+				}
+			}
+		}
+		done := fw.Generation > 0 && fw.Status.TargetReplicas == fw.Spec.Replicas && fw.Status.ReadyReplicas >= fw.Spec.Replicas
+		return status{text: text, done: done}
+	}
+}
+
+// firewallControllerManager probes the shoot's firewall-controller-manager: done when it runs and serves its
+// webhooks, and the webhook configurations the ControlPlane registered for it (through the seed's resource manager)
+// reach it, so that it defaults and validates the firewall objects from the start.
+func (s *Shoot) firewallControllerManager() probe {
+	applied := s.managedResource(genericactuator.ControlPlaneSeedChartResourceName, "the ControlPlane")
+	return func(ctx context.Context) status {
+		if !s.fcmServing.Load() {
+			return status{text: "waiting for the ControlPlane's Deployment"}
+		}
+		if st := applied(ctx); !st.done {
+			return status{text: "ManagedResource " + genericactuator.ControlPlaneSeedChartResourceName + ": " + st.text}
+		}
+		service := client.ObjectKey{Namespace: s.Namespace, Name: worker.FirewallControllerManagerDeploymentName}
+		routed, pending, err := webhooksOf(ctx, s.sb.Seed.Client, service)
+		if err != nil {
+			return status{text: err.Error()}
+		}
+		if pending > 0 {
+			return status{text: fmt.Sprintf("routing %d webhooks of its Service to it", pending)}
+		}
+		return status{text: fmt.Sprintf("running, serving %d webhooks", routed), done: true}
 	}
 }
 
@@ -460,6 +561,14 @@ func (s *Shoot) gone(obj client.Object) probe {
 		st := lastOp(ctx)
 		return status{text: st.text}
 	}
+}
+
+// apiServerURL is the https URL of an API server.
+func apiServerURL(cfg *rest.Config) string {
+	if strings.Contains(cfg.Host, "://") {
+		return cfg.Host
+	}
+	return "https://" + cfg.Host
 }
 
 func kindOf(obj client.Object) string {

@@ -112,12 +112,39 @@ type SeedDeployment struct {
 	Networks []string
 }
 
-// Firewall is the shoot's FirewallDeployment.
+// Firewall is the shoot's FirewallDeployment with the firewalls firewall-controller-manager allocated for it.
 type Firewall struct {
 	Name                   string
 	Replicas               int
 	Size, Image, Partition string
 	Networks               []string
+	// ReadyReplicas are the FirewallDeployment's ready firewalls.
+	ReadyReplicas int
+	// Machines are the deployment's Firewalls with their machines, as firewall-controller-manager reports them
+	// from the metal-api.
+	Machines []FirewallMachine
+}
+
+// FirewallMachine is a Firewall of the shoot and its machine in the metal-api.
+type FirewallMachine struct {
+	// Name is the Firewall's name, the machine's host name.
+	Name string
+	// MachineID is the firewall machine's ID in the metal-api.
+	MachineID string
+	// Phase is the Firewall's phase (Creating, Running, Crashing); Provisioned tells whether every condition
+	// holds (created, ready, firewall-controller connected to shoot and seed).
+	Phase       string
+	Provisioned bool
+	// ControllerVersion is the version the firewall's controller reports.
+	ControllerVersion string
+	// Networks are the machine's networks with the IPs the metal-api gave it.
+	Networks []FirewallNetwork
+}
+
+// FirewallNetwork is a network of a firewall machine.
+type FirewallNetwork struct {
+	ID, Type string
+	IPs      []string
 }
 
 // Machine is a Machine of the shoot with its metal-api machine and its Node in the shoot.
@@ -192,7 +219,10 @@ func (s *Shoot) summary(ctx context.Context) (*ShootSummary, error) {
 		return nil, err
 	} else if err == nil {
 		t := fw.Spec.Template.Spec
-		out.Firewall = &Firewall{Name: fw.Name, Replicas: fw.Spec.Replicas, Size: t.Size, Image: t.Image, Partition: t.Partition, Networks: slices.Clone(t.Networks)}
+		out.Firewall = &Firewall{Name: fw.Name, Replicas: fw.Spec.Replicas, Size: t.Size, Image: t.Image, Partition: t.Partition, Networks: slices.Clone(t.Networks), ReadyReplicas: fw.Status.ReadyReplicas}
+		if out.Firewall.Machines, err = s.firewallMachines(ctx); err != nil {
+			return nil, err
+		}
 	}
 
 	nodes := &corev1.NodeList{}
@@ -267,6 +297,41 @@ func (s *Shoot) summary(ctx context.Context) (*ShootSummary, error) {
 	for _, sc := range classes.Items {
 		out.StorageClasses = append(out.StorageClasses, StorageClass{Name: sc.Name, Provisioner: sc.Provisioner, Default: sc.Annotations[defaultStorageClassAnnotation] == "true"})
 	}
+	return out, nil
+}
+
+// firewallMachines reads the Firewalls of the shoot namespace with the machine status and networks
+// firewall-controller-manager copied from the metal-api, and the controller version from their monitors.
+func (s *Shoot) firewallMachines(ctx context.Context) ([]FirewallMachine, error) {
+	list := &fcmv2.FirewallList{}
+	if err := s.sb.cache.GetClient().List(ctx, list, client.InNamespace(s.Namespace)); err != nil {
+		return nil, fmt.Errorf("listing the firewalls: %w", err)
+	}
+	var out []FirewallMachine
+	for _, fw := range list.Items {
+		m := FirewallMachine{Name: fw.Name, Phase: string(fw.Status.Phase)}
+		if ms := fw.Status.MachineStatus; ms != nil {
+			m.MachineID = ms.MachineID
+		}
+		if c := fw.Status.Conditions.Get(fcmv2.FirewallProvisioned); c != nil {
+			m.Provisioned = c.Status == fcmv2.ConditionTrue
+		}
+		if cs := fw.Status.ControllerStatus; cs != nil {
+			m.ControllerVersion = cs.ActualVersion
+		}
+		for _, n := range fw.Status.FirewallNetworks {
+			fn := FirewallNetwork{IPs: slices.Clone(n.IPs)}
+			if n.NetworkID != nil {
+				fn.ID = *n.NetworkID
+			}
+			if n.NetworkType != nil {
+				fn.Type = *n.NetworkType
+			}
+			m.Networks = append(m.Networks, fn)
+		}
+		out = append(out, m)
+	}
+	slices.SortFunc(out, func(a, b FirewallMachine) int { return cmp.Compare(a.Name, b.Name) })
 	return out, nil
 }
 
@@ -397,8 +462,9 @@ func (s *Summary) Print(w io.Writer) {
 	if len(s.Shoots) > 0 {
 		fmt.Fprintf(w, "Shoot: export KUBECONFIG=%s   # kubectl get nodes,clusterwidenetworkpolicies,storageclasses,tridentbackendconfigs -A\n", s.Shoots[0].Kubeconfig)
 	}
-	fmt.Fprintln(w, "Not in the sandbox yet: firewall-controller-manager and cloud-controller-manager running (their Deployments")
-	fmt.Fprintln(w, "are written, but the seed has no kubelet; no firewall is allocated), the extensions' seed and shoot webhooks.")
+	fmt.Fprintln(w, "Simulated: the metal-api and ONTAP, the kubelets (mcmtest) and the firewall-controller on the firewall (the")
+	fmt.Fprintln(w, "sandbox's firewall agent). Not in the sandbox yet: cloud-controller-manager running (its Deployment is written,")
+	fmt.Fprintln(w, "but the seed has no kubelet), provider-metal's seed-provider webhook and the extensions' shoot webhooks.")
 }
 
 func (sh ShootSummary) print(w io.Writer) {
@@ -412,7 +478,11 @@ func (sh ShootSummary) print(w io.Writer) {
 			if len(d.Networks) > 0 {
 				detail += ", networks " + strings.Join(d.Networks, ", ")
 			}
-			fmt.Fprintf(tw, "  \tDeployment %s\t%s (in the seed, not running: no kubelet)\n", d.Name, detail)
+			where := "in the seed, not running: no kubelet"
+			if d.Name == worker.FirewallControllerManagerDeploymentName {
+				where = "in the seed, run in-process by the sandbox"
+			}
+			fmt.Fprintf(tw, "  \tDeployment %s\t%s (%s)\n", d.Name, detail, where)
 		}
 		for _, family := range slices.Sorted(maps.Keys(cp.Policies)) {
 			fmt.Fprintf(tw, "  in the shoot\t%d ClusterwideNetworkPolicies %s\t%s\n", len(cp.Policies[family]), family, strings.Join(cp.Policies[family], ", "))
@@ -426,7 +496,17 @@ func (sh ShootSummary) print(w io.Writer) {
 		}
 	}
 	if fw := sh.Firewall; fw != nil {
-		fmt.Fprintf(tw, "  firewall\tFirewallDeployment %s\t%d× %s, %s, networks %s (not allocated: no firewall-controller-manager)\n", fw.Name, fw.Replicas, fw.Size, fw.Image, strings.Join(fw.Networks, ", "))
+		fmt.Fprintf(tw, "  firewall\tFirewallDeployment %s\t%d/%d ready, %s, %s, networks %s\n", fw.Name, fw.ReadyReplicas, fw.Replicas, fw.Size, fw.Image, strings.Join(fw.Networks, ", "))
+		for _, m := range fw.Machines {
+			state := m.Phase
+			if m.Provisioned {
+				state += ", provisioned"
+			}
+			fmt.Fprintf(tw, "  \tFirewall %s\tmachine %s, %s, controller %s (sandbox agent)\n", m.Name, m.MachineID, state, m.ControllerVersion)
+			for _, n := range m.Networks {
+				fmt.Fprintf(tw, "  \t\t%s %s  %s\n", n.Type, n.ID, strings.Join(n.IPs, "  "))
+			}
+		}
 	}
 	for i, m := range sh.Machines {
 		label := ""

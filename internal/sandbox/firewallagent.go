@@ -1,0 +1,134 @@
+// SPDX-FileCopyrightText: metalgarden contributors
+//
+// SPDX-License-Identifier: Apache-2.0
+
+package sandbox
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/go-logr/logr"
+	fcmv2 "github.com/metal-stack/firewall-controller-manager/api/v2"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+const (
+	// phonedHome is the metal-api's last provisioning event of a machine whose operating system booted and
+	// reported back; only then does the firewall-controller run on a firewall.
+	phonedHome = "Phoned Home"
+	// firewallAgentTick is how often the agent looks at the firewalls.
+	firewallAgentTick = time.Second
+	// defaultMonitorInterval is the firewall-controller's interval for updating its FirewallMonitor when the
+	// Firewall names none (FCM's defaulting webhook would set 10s).
+	defaultMonitorInterval = 10 * time.Second
+	// seedReconcileInterval is how often the firewall-controller reconciles its Firewall from the seed.
+	seedReconcileInterval = 3 * time.Minute
+	// agentVersionSuffix marks the controller version the agent reports as the sandbox's stand-in.
+	agentVersionSuffix = "+sandbox-agent"
+)
+
+// firewallAgent stands in for firewall-controller, the one simulated piece of the sandbox's firewalls. On a real
+// firewall machine, firewall-controller reads its Firewall from the seed (the seed connection: it applies the
+// Firewall's networks, rate limits and nftables rules on the machine) and reports to the shoot by updating the
+// FirewallMonitor that firewall-controller-manager deployed into the shoot's namespace "firewall": its
+// controllerStatus with its version, when it last reconciled the shoot (updated, every Firewall.spec.interval)
+// and the seed (seedUpdated), and its distance. firewall-controller-manager's monitor controller turns that into
+// the Firewall's Connected, SeedConnected and DistanceConfigured conditions, which make it Provisioned and its
+// FirewallSet's and FirewallDeployment's replica ready.
+//
+// The agent does exactly that towards the API servers, for every firewall whose machine has phoned home in the
+// metal-api (the Firewall's machine status, which firewall-controller-manager copies from the metal-api), and
+// nothing on a machine. It writes a FirewallMonitor only when its report is due; a monitor that is gone (the
+// firewall is being deleted) is left alone.
+type firewallAgent struct {
+	seed      client.Reader
+	shoot     client.Client
+	namespace string
+	log       logr.Logger
+
+	// seedUpdated is, per firewall, when the agent last reconciled its Firewall from the seed.
+	seedUpdated map[string]metav1.Time
+}
+
+// run reports for the namespace's firewalls until ctx ends.
+func (a *firewallAgent) run(ctx context.Context) {
+	t := time.NewTicker(firewallAgentTick)
+	defer t.Stop()
+	for {
+		if err := a.report(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			a.log.Info("Could not report for the firewalls, retrying", "error", err.Error())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// report updates the FirewallMonitor of every running firewall whose report is due at now.
+func (a *firewallAgent) report(ctx context.Context, now time.Time) error {
+	if a.seedUpdated == nil {
+		a.seedUpdated = map[string]metav1.Time{}
+	}
+	list := &fcmv2.FirewallList{}
+	if err := a.seed.List(ctx, list, client.InNamespace(a.namespace)); err != nil {
+		return fmt.Errorf("listing the firewalls: %w", err)
+	}
+	for i := range list.Items {
+		fw := &list.Items[i]
+		ms := fw.Status.MachineStatus
+		if fw.DeletionTimestamp != nil || ms == nil || ms.LastEvent == nil || ms.LastEvent.Event != phonedHome {
+			continue
+		}
+		if last, ok := a.seedUpdated[fw.Name]; !ok || now.Sub(last.Time) >= seedReconcileInterval {
+			// The API server keeps seconds: compare with what it returns.
+			a.seedUpdated[fw.Name] = metav1.NewTime(now.Truncate(time.Second))
+		}
+		if err := a.reportFor(ctx, fw, now); err != nil {
+			return fmt.Errorf("firewall %s: %w", fw.Name, err)
+		}
+	}
+	return nil
+}
+
+// reportFor updates a firewall's FirewallMonitor as firewall-controller does, when the report is due.
+func (a *firewallAgent) reportFor(ctx context.Context, fw *fcmv2.Firewall, now time.Time) error {
+	mon := &fcmv2.FirewallMonitor{}
+	if err := a.shoot.Get(ctx, client.ObjectKey{Namespace: fcmv2.FirewallShootNamespace, Name: fw.Name}, mon); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil // firewall-controller-manager has not deployed it yet, or deletes the firewall
+		}
+		return err
+	}
+	if mon.DeletionTimestamp != nil {
+		return nil
+	}
+	interval := defaultMonitorInterval
+	if d, err := time.ParseDuration(fw.Spec.Interval); err == nil && d > 0 {
+		interval = d
+	}
+	version := fw.Spec.ControllerVersion + agentVersionSuffix
+	seedUpdated := a.seedUpdated[fw.Name]
+	if st := mon.ControllerStatus; st != nil && now.Sub(st.Updated.Time) < interval &&
+		st.SeedUpdated.Equal(&seedUpdated) && st.ControllerVersion == version {
+		return nil
+	}
+	mon.ControllerStatus = &fcmv2.ControllerStatus{
+		Message:           fmt.Sprintf("updated firewall monitor resource at %s (sandbox firewall agent)", now.UTC().Format(time.RFC3339)),
+		ControllerVersion: version,
+		Updated:           metav1.NewTime(now),
+		SeedUpdated:       seedUpdated,
+		// firewall-controller v2 reports no distance support, as the agent does.
+		Distance:          0,
+		DistanceSupported: false,
+	}
+	if err := a.shoot.Update(ctx, mon); err != nil && !apierrors.IsConflict(err) && !apierrors.IsNotFound(err) {
+		return fmt.Errorf("updating FirewallMonitor %s/%s: %w", fcmv2.FirewallShootNamespace, fw.Name, err)
+	}
+	return nil
+}
