@@ -355,6 +355,22 @@ func routeWebhooks(ctx context.Context, c kubernetes.Interface, namespace, servi
 		cc.Service, cc.CABundle = nil, caBundle
 		return true
 	}
+	// routeAll routes the webhooks of one configuration and marks it; it tells whether anything changed.
+	routeAll := func(meta *metav1.ObjectMeta, ccs []*admissionregistrationv1.WebhookClientConfig) bool {
+		changed := false
+		for _, cc := range ccs {
+			changed = route(cc) || changed
+		}
+		if changed {
+			metav1.SetMetaDataAnnotation(meta, routedAnnotation, namespace+"/"+service)
+		}
+		return changed
+	}
+	logFailed := func(err error, kind, name string) {
+		if err != nil && !apierrors.IsConflict(err) && !apierrors.IsNotFound(err) {
+			log.Error(err, "Could not route the webhooks to the local server", kind, name)
+		}
+	}
 	t := time.NewTicker(500 * time.Millisecond)
 	defer t.Stop()
 	for {
@@ -362,30 +378,26 @@ func routeWebhooks(ctx context.Context, c kubernetes.Interface, namespace, servi
 		if list, err := api.MutatingWebhookConfigurations().List(ctx, metav1.ListOptions{}); err == nil {
 			for i := range list.Items {
 				cfg := &list.Items[i]
-				changed := false
+				ccs := make([]*admissionregistrationv1.WebhookClientConfig, len(cfg.Webhooks))
 				for j := range cfg.Webhooks {
-					changed = route(&cfg.Webhooks[j].ClientConfig) || changed
+					ccs[j] = &cfg.Webhooks[j].ClientConfig
 				}
-				if changed {
-					metav1.SetMetaDataAnnotation(&cfg.ObjectMeta, routedAnnotation, namespace+"/"+service)
-					if _, err := api.MutatingWebhookConfigurations().Update(ctx, cfg, metav1.UpdateOptions{}); err != nil && !apierrors.IsConflict(err) && !apierrors.IsNotFound(err) {
-						log.Error(err, "Could not route the webhooks to the local server", "mutatingWebhookConfiguration", cfg.Name)
-					}
+				if routeAll(&cfg.ObjectMeta, ccs) {
+					_, err := api.MutatingWebhookConfigurations().Update(ctx, cfg, metav1.UpdateOptions{})
+					logFailed(err, "mutatingWebhookConfiguration", cfg.Name)
 				}
 			}
 		}
 		if list, err := api.ValidatingWebhookConfigurations().List(ctx, metav1.ListOptions{}); err == nil {
 			for i := range list.Items {
 				cfg := &list.Items[i]
-				changed := false
+				ccs := make([]*admissionregistrationv1.WebhookClientConfig, len(cfg.Webhooks))
 				for j := range cfg.Webhooks {
-					changed = route(&cfg.Webhooks[j].ClientConfig) || changed
+					ccs[j] = &cfg.Webhooks[j].ClientConfig
 				}
-				if changed {
-					metav1.SetMetaDataAnnotation(&cfg.ObjectMeta, routedAnnotation, namespace+"/"+service)
-					if _, err := api.ValidatingWebhookConfigurations().Update(ctx, cfg, metav1.UpdateOptions{}); err != nil && !apierrors.IsConflict(err) && !apierrors.IsNotFound(err) {
-						log.Error(err, "Could not route the webhooks to the local server", "validatingWebhookConfiguration", cfg.Name)
-					}
+				if routeAll(&cfg.ObjectMeta, ccs) {
+					_, err := api.ValidatingWebhookConfigurations().Update(ctx, cfg, metav1.UpdateOptions{})
+					logFailed(err, "validatingWebhookConfiguration", cfg.Name)
 				}
 			}
 		}
