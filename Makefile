@@ -6,8 +6,10 @@ TOOLS_BIN          := $(REPO_ROOT)/hack/tools/bin
 GOLANGCI_LINT_VERSION := v2.6.0
 GOLANGCI_LINT      := $(TOOLS_BIN)/golangci-lint-$(GOLANGCI_LINT_VERSION)
 CODEGEN_TOOLS      := $(TOOLS_BIN)/deepcopy-gen $(TOOLS_BIN)/defaulter-gen $(TOOLS_BIN)/conversion-gen
-# Package-level parallelism for go test; each package with envtest starts one control plane.
-TEST_PARALLEL      ?= 2
+# Package-level parallelism for go test; each package with envtest starts one control plane. The envtest suites
+# mostly wait (on API servers, requeues and machine-controller-manager's fixed 5 s retries), so more packages than
+# cores run at once.
+TEST_PARALLEL      ?= 4
 TEST_FLAGS         ?=
 VERSION            := $(shell cat VERSION 2>/dev/null || echo v0.0.0-dev)
 
@@ -31,6 +33,12 @@ envtest:
 
 .PHONY: test
 test: envtest
+	KUBEBUILDER_ASSETS=$$(hack/envtest.sh) go test -p $(TEST_PARALLEL) $(TEST_FLAGS) ./...
+
+# The same tests under the race detector, as CI runs them after `make test`. Kept out of `make test` as Gardener keeps
+# it out of its envtest integration tests: it compiles every dependency a second time and runs the suites slower.
+.PHONY: test-race
+test-race: envtest
 	KUBEBUILDER_ASSETS=$$(hack/envtest.sh) go test -race -p $(TEST_PARALLEL) $(TEST_FLAGS) ./...
 
 # Runs the whole picture on this machine: seed and shoot API servers, the metal-api and ONTAP simulators, the

@@ -9,12 +9,13 @@
 // machine-controller-manager with the metal driver and gardener-resource-manager's ManagedResource controller per
 // shoot (for the shoot's API server, and for class seed in the shoot namespace). It then does what the garden and
 // gardenlet do for the example shoot: admission-metal defaults and validates it, and the shoot namespace, Cluster,
-// credentials and SSH key pair, Infrastructure, then ControlPlane and ontap Extension, and once the ControlPlane is
+// credentials and SSH key pair, gardenlet's machine-controller-manager Deployment and Etcds, Infrastructure, then ControlPlane and ontap Extension, and once the ControlPlane is
 // ready (with its firewall-controller-manager serving) the Worker are written into the seed. Progress
 // is shown per resource; once every shoot is ready, a Summary tells what the controllers built (node network, the
 // ControlPlane's Deployments in the seed and its firewall policies and node network info in the shoot,
 // FirewallDeployment with its firewall machine and that machine's networks and IPs, machines with their
-// addresses, the SVM with its LIFs, Trident and the StorageClasses in the shoot), and Delete proves that nothing
+// addresses, the SVM with its LIFs, Trident and the StorageClasses in the shoot, the Etcds as the seed-provider
+// webhook adapted them), and Delete proves that nothing
 // of a deleted shoot is left in either simulator.
 //
 // Options.MetalAPI and Options.ONTAP (cmd/sandbox's --metal-api-url and --ontap-address flags, see ExternalFlags)
@@ -35,11 +36,15 @@
 // firewall agent (firewallagent.go) reports to the FirewallMonitor in the shoot what firewall-controller reports
 // once the machine phoned home, which makes the Firewall provisioned and the FirewallDeployment ready.
 //
-// The seed's API server calls provider-metal's control-plane webhook (webhooks.go), registered as the extension
-// registers it in a seed: gardenlet's machine-controller-manager Deployment, which the sandbox writes into each
-// shoot namespace, gets the metal driver as sidecar.
+// The seed's API server calls provider-metal's seed webhooks (webhooks.go), registered as the extension registers
+// them in a seed: gardenlet's machine-controller-manager Deployment, which the sandbox writes into each shoot
+// namespace, gets the metal driver as sidecar from the control-plane webhook; gardenlet's Etcds etcd-main (with a
+// backup store) and etcd-events, which the sandbox writes there too (the seed has etcd-druid's Etcd CRD), get the
+// storage class, capacity and etcd-main's backup schedule of provider-metal's component configuration from the
+// seed-provider webhook. They are deleted with the shoot; no etcd-druid runs.
 //
-// Not yet part of it: running cloud-controller-manager (the seed has no kubelet), provider-metal's seed-provider
-// webhook (the seed has no etcd-druid Etcd resources) and the shoot webhooks (provider-metal's shoot webhook and
-// ontap's, which would be deployed into the shoots' API servers by the ControlPlane and the ontap Extension).
+// Not yet part of it: running cloud-controller-manager and etcd-druid (the seed has no kubelet), and the shoot
+// webhooks: provider-metal's shoot webhook finds the calling shoot by its kube-apiserver pod in the seed, and ontap's
+// mutates the objects Trident's operator creates, which does not run in the sandbox (both would be deployed into the
+// shoots' API servers by the ControlPlane and the ontap Extension).
 package sandbox

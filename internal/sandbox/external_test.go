@@ -9,9 +9,9 @@ import (
 	"io"
 	"path/filepath"
 	"slices"
+	"testing"
 	"time"
 
-	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/metalgarden/metalgarden/internal/sim/metalapi"
@@ -21,6 +21,10 @@ import (
 	"github.com/metalgarden/metalgarden/pkg/metal"
 	"github.com/metalgarden/metalgarden/pkg/ontap"
 )
+
+// These tests are plain Go tests beside the Ginkgo suite so that they run in parallel with it (t.Parallel on both):
+// a sandbox run mostly waits, most of it on machine-controller-manager's fixed 5 s retries while it deletes the
+// machines, so two runs side by side take little longer than one.
 
 // Credentials of the stand-ins for a real installation; the sandbox must use these, the simulators' defaults
 // would be refused.
@@ -38,42 +42,43 @@ type installation struct {
 	ontap *ontapapi.Server
 }
 
-func startInstallation(ctx context.Context, seed func(*example, *metalapi.Seed)) *installation {
-	GinkgoHelper()
+func startInstallation(t *testing.T, seed func(*example, *metalapi.Seed)) *installation {
+	t.Helper()
+	g := NewWithT(t)
 	root, err := testenv.ModuleDir("")
-	Expect(err).NotTo(HaveOccurred())
+	g.Expect(err).NotTo(HaveOccurred())
 	ex, err := loadExample(filepath.Join(root, "example"))
-	Expect(err).NotTo(HaveOccurred())
+	g.Expect(err).NotTo(HaveOccurred())
 	metalSeed, err := ex.metalSeed(1)
-	Expect(err).NotTo(HaveOccurred())
+	g.Expect(err).NotTo(HaveOccurred())
 	if seed != nil {
 		seed(ex, &metalSeed)
 	}
 	metalConfig := metalapi.SandboxConfig()
 	metalConfig.Seed = metalSeed
 	metalConfig.HMAC = []metalapi.HMACCredential{{Key: externalHMAC}}
-	simCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	simCtx, cancel := context.WithCancel(context.Background())
 	inst := &installation{ex: ex}
 	inst.metal, err = metalapi.Start(simCtx, metalConfig)
-	Expect(err).NotTo(HaveOccurred())
+	g.Expect(err).NotTo(HaveOccurred())
 	ontapSeed := ex.ontapSeed()
 	inst.ontap, err = ontapapi.Start(simCtx, ontapapi.Config{Seed: &ontapSeed, AdminUser: externalONTAPUser, AdminPassword: externalONTAPPassword})
-	Expect(err).NotTo(HaveOccurred())
-	DeferCleanup(func() {
+	g.Expect(err).NotTo(HaveOccurred())
+	t.Cleanup(func() {
 		cancel()
-		Expect(inst.metal.Close()).To(Succeed())
-		Expect(inst.ontap.Close()).To(Succeed())
+		g.Expect(inst.metal.Close()).To(Succeed())
+		g.Expect(inst.ontap.Close()).To(Succeed())
 	})
 	return inst
 }
 
-func (inst *installation) options() Options {
+func (inst *installation) options(t *testing.T) Options {
 	return Options{
 		Once:     true,
 		Delete:   true,
-		Dir:      GinkgoT().TempDir(),
+		Dir:      t.TempDir(),
 		Timeout:  90 * time.Second,
-		Log:      GinkgoWriter,
+		Log:      t.Output(),
 		MetalAPI: &MetalAPIEndpoint{URL: inst.metal.URL(), HMAC: externalHMAC},
 		ONTAP: &ONTAPEndpoint{
 			Address: inst.ontap.Address(), Username: externalONTAPUser, Password: externalONTAPPassword, CABundle: inst.ontap.CACert(),
@@ -81,95 +86,105 @@ func (inst *installation) options() Options {
 	}
 }
 
-var _ = Describe("Sandbox against a real metal-api and ONTAP cluster", func() {
-	It("runs the shoot against them without starting its simulators, and finds leftovers through the clients", func(ctx SpecContext) {
-		inst := startInstallation(ctx, nil)
+func TestAgainstARealInstallation(t *testing.T) {
+	t.Parallel()
+
+	t.Run("runs the shoot against it without starting its simulators, and finds leftovers through the clients", func(t *testing.T) {
+		t.Parallel()
+		g := NewWithT(t)
+		ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+		defer cancel()
+		inst := startInstallation(t, nil)
 		project := inst.ex.infra.ProjectID
 		var (
 			out     testenv.LogBuffer
 			running *Sandbox
 			svm     string
 		)
-		opts := inst.options()
-		opts.Out = io.MultiWriter(&out, GinkgoWriter)
+		opts := inst.options(t)
+		opts.Out = io.MultiWriter(&out, t.Output())
 		opts.OnReady = func(_ context.Context, sb *Sandbox, summary *Summary) error {
 			running = sb
-			By("starting no simulator of its own")
-			Expect(sb.MetalAPI).To(BeNil())
-			Expect(sb.ONTAP).To(BeNil())
+			t.Log("starting no simulator of its own")
+			g.Expect(sb.MetalAPI).To(BeNil())
+			g.Expect(sb.ONTAP).To(BeNil())
 
-			By("building the shoot in the external metal-api and ONTAP cluster")
-			Expect(summary.Shoots).To(HaveLen(1))
+			t.Log("building the shoot in the external metal-api and ONTAP cluster")
+			g.Expect(summary.Shoots).To(HaveLen(1))
 			sh := summary.Shoots[0]
 			held := inst.metal.LeftoversForCluster(metal.ClusterTag(sh.UID))
-			Expect(held.Networks).To(Equal([]string{sh.NodeNetwork.ID}))
-			Expect(held.Machines).NotTo(BeEmpty())
+			g.Expect(held.Networks).To(Equal([]string{sh.NodeNetwork.ID}))
+			g.Expect(held.Machines).NotTo(BeEmpty())
 			svm = ontapcontroller.SVMName(sh.UID)
-			Expect(sh.SVM.Name).To(Equal(svm))
-			Expect(slices.ContainsFunc(inst.ontap.State().SVMs, func(s ontapapi.SVMState) bool { return s.Name == svm })).To(BeTrue())
+			g.Expect(sh.SVM.Name).To(Equal(svm))
+			g.Expect(slices.ContainsFunc(inst.ontap.State().SVMs, func(s ontapapi.SVMState) bool { return s.Name == svm })).To(BeTrue())
 
-			By("seeing the live shoot's objects through the clients")
+			t.Log("seeing the live shoot's objects through the clients")
 			live := sb.Leftovers()
-			Expect(live).To(HaveLen(2))
-			Expect(live[0]).To(HavePrefix("metal-api: cluster " + sh.UID))
+			g.Expect(live).To(HaveLen(2))
+			g.Expect(live[0]).To(HavePrefix("metal-api: cluster " + sh.UID))
 			for _, id := range append(held.Networks, held.Machines...) {
-				Expect(live[0]).To(ContainSubstring(id))
+				g.Expect(live[0]).To(ContainSubstring(id))
 			}
-			Expect(live[1]).To(Equal("ONTAP: svm " + svm + " of " + sb.Shoots[0].Namespace))
+			g.Expect(live[1]).To(Equal("ONTAP: svm " + svm + " of " + sb.Shoots[0].Namespace))
 			return nil
 		}
-		Expect(Run(ctx, opts)).To(Succeed())
-		Expect(out.String()).To(ContainSubstring("Using the metal-api " + inst.metal.URL() + " (HMAC) instead of the simulator"))
-		Expect(out.String()).To(ContainSubstring("project " + project + "; partition " + inst.ex.infra.PartitionID + "; sizes "))
-		Expect(out.String()).To(ContainSubstring("ONTAP cluster " + inst.ontap.Address() + " answers: " + inst.ex.ontapClusterName()))
-		Expect(out.String()).To(ContainSubstring("nothing of them is left in the metal-api or on ONTAP"))
-		Expect(out.String()).NotTo(Or(ContainSubstring(externalHMAC), ContainSubstring(externalONTAPPassword)))
-		Expect(running).NotTo(BeNil())
-		Expect(running.Leftovers()).To(BeEmpty())
-		Expect(inst.metal.ProjectState(project).Machines).To(BeEmpty(), "the external metal-api agrees")
-		Expect(inst.ontap.State().SVMs).To(BeEmpty(), "the external ONTAP cluster agrees")
+		g.Expect(Run(ctx, opts)).To(Succeed())
+		g.Expect(out.String()).To(ContainSubstring("Using the metal-api " + inst.metal.URL() + " (HMAC) instead of the simulator"))
+		g.Expect(out.String()).To(ContainSubstring("project " + project + "; partition " + inst.ex.infra.PartitionID + "; sizes "))
+		g.Expect(out.String()).To(ContainSubstring("ONTAP cluster " + inst.ontap.Address() + " answers: " + inst.ex.ontapClusterName()))
+		g.Expect(out.String()).To(ContainSubstring("nothing of them is left in the metal-api or on ONTAP"))
+		g.Expect(out.String()).NotTo(Or(ContainSubstring(externalHMAC), ContainSubstring(externalONTAPPassword)))
+		g.Expect(running).NotTo(BeNil())
+		g.Expect(running.Leftovers()).To(BeEmpty())
+		g.Expect(inst.metal.ProjectState(project).Machines).To(BeEmpty(), "the external metal-api agrees")
+		g.Expect(inst.ontap.State().SVMs).To(BeEmpty(), "the external ONTAP cluster agrees")
 
-		By("reporting an IP and an SVM of the deleted shoot that somebody left behind")
+		t.Log("reporting an IP and an SVM of the deleted shoot that somebody left behind")
 		uid := running.Shoots[0].UID()
 		mc, err := metal.NewClient(inst.metal.URL(), metal.HMAC(externalHMAC, ""), metal.DefaultClientConfig())
-		Expect(err).NotTo(HaveOccurred())
+		g.Expect(err).NotTo(HaveOccurred())
 		planted, err := mc.AllocateIP(ctx, metal.IPAllocation{
 			NetworkID: metalapi.InternetNetworkID, ProjectID: project, Type: metal.IPTypeStatic, Tags: []string{metal.ClusterTag(uid)},
 		})
-		Expect(err).NotTo(HaveOccurred())
+		g.Expect(err).NotTo(HaveOccurred())
 		oc, err := ontap.NewClient(ontap.ClientConfig{
 			Name: "external", Address: inst.ontap.Address(), Username: externalONTAPUser, Password: externalONTAPPassword, CABundle: inst.ontap.CACert(),
 		})
-		Expect(err).NotTo(HaveOccurred())
+		g.Expect(err).NotTo(HaveOccurred())
 		_, err = oc.EnsureSVM(ctx, ontap.SVMSpec{Name: svm})
-		Expect(err).NotTo(HaveOccurred())
+		g.Expect(err).NotTo(HaveOccurred())
 		left := running.Leftovers()
-		Expect(left).To(Equal([]string{
+		g.Expect(left).To(Equal([]string{
 			"metal-api: cluster " + uid + " (" + running.Shoots[0].Namespace + ") in project " + project + ": ips [" + planted.Address.String() + "]",
 			"ONTAP: svm " + svm + " of " + running.Shoots[0].Namespace,
 		}))
 
-		By("reporting nothing once they are gone")
-		Expect(mc.FreeIP(ctx, planted.Address.String())).To(Succeed())
-		Expect(oc.DeleteSVM(ctx, svm)).To(Succeed())
-		Expect(running.Leftovers()).To(BeEmpty())
-	}, NodeTimeout(3*time.Minute))
+		t.Log("reporting nothing once they are gone")
+		g.Expect(mc.FreeIP(ctx, planted.Address.String())).To(Succeed())
+		g.Expect(oc.DeleteSVM(ctx, svm)).To(Succeed())
+		g.Expect(running.Leftovers()).To(BeEmpty())
+	})
 
-	It("fails early, naming what the metal-api lacks of the example", func(ctx SpecContext) {
-		inst := startInstallation(ctx, func(ex *example, seed *metalapi.Seed) {
+	t.Run("fails early, naming what the metal-api lacks of the example", func(t *testing.T) {
+		t.Parallel()
+		g := NewWithT(t)
+		ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+		defer cancel()
+		inst := startInstallation(t, func(ex *example, seed *metalapi.Seed) {
 			// The operator forgot the firewall's size and the ONTAP data network.
 			seed.Sizes = slices.DeleteFunc(seed.Sizes, func(s metalapi.SizeSeed) bool { return s.ID == ex.infra.Firewall.Size })
 			delete(seed.Partitions[0].FreeMachines, ex.infra.Firewall.Size)
 			seed.Networks = slices.DeleteFunc(seed.Networks, func(n metalapi.NetworkSeed) bool { return n.ID == ex.ontapConfig.DataNetworkID })
 		})
 		var out testenv.LogBuffer
-		opts := inst.options()
+		opts := inst.options(t)
 		opts.Out = &out
 		err := Run(ctx, opts)
-		Expect(err).To(MatchError(ContainSubstring("lacks what the example")))
-		Expect(err.Error()).To(HaveSuffix(": size " + inst.ex.infra.Firewall.Size + ", network " + inst.ex.ontapConfig.DataNetworkID))
-		Expect(out.String()).To(ContainSubstring("it must offer the example's project " + inst.ex.infra.ProjectID))
-		Expect(filepath.Join(opts.Dir, "seed.kubeconfig")).NotTo(BeAnExistingFile(), "no API server was started")
-		Expect(inst.metal.CallsSince(0).Writes()).To(BeEmpty(), "the metal-api was only read")
-	}, NodeTimeout(time.Minute))
-})
+		g.Expect(err).To(MatchError(ContainSubstring("lacks what the example")))
+		g.Expect(err.Error()).To(HaveSuffix(": size " + inst.ex.infra.Firewall.Size + ", network " + inst.ex.ontapConfig.DataNetworkID))
+		g.Expect(out.String()).To(ContainSubstring("it must offer the example's project " + inst.ex.infra.ProjectID))
+		g.Expect(filepath.Join(opts.Dir, "seed.kubeconfig")).NotTo(BeAnExistingFile(), "no API server was started")
+		g.Expect(inst.metal.CallsSince(0).Writes()).To(BeEmpty(), "the metal-api was only read")
+	})
+}

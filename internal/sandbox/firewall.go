@@ -200,6 +200,9 @@ func runFirewallControllerManager(ctx context.Context, seed, shoot *rest.Config,
 		HealthProbeBindAddress: "0",
 		Cache:                  cache.Options{SyncPeriod: &reconcileInterval, DefaultNamespaces: map[string]cache.Config{f.namespace: {}}},
 		Controller:             config.Controller{SkipNameValidation: new(true)},
+		// As testenv.ServeWebhooks: the webhook server would wait up to a minute for the seed API server's idle
+		// connections when the sandbox stops.
+		GracefulShutdownTimeout: new(2 * time.Second),
 		WebhookServer: webhook.NewServer(webhook.Options{
 			Host:    webhookServing.LocalServingHost,
 			Port:    webhookServing.LocalServingPort,

@@ -73,6 +73,11 @@ func Run(ctx context.Context, opts Options) error {
 		return errors.Join(err, fmt.Errorf("the metal-api or ONTAP still hold objects of the deleted shoots:\n  %s", strings.Join(left, "\n  ")))
 	}
 	fmt.Fprintf(opts.Out, "\nDeleted %d shoot(s); nothing of them is left in the metal-api or on ONTAP.\n", len(sb.Shoots))
+	if opts.OnDeleted != nil {
+		if deletedErr := opts.OnDeleted(deleteCtx, sb); deletedErr != nil {
+			return errors.Join(err, deletedErr)
+		}
+	}
 	return err
 }
 

@@ -84,6 +84,9 @@ type Options struct {
 	// OnReady, when set, is called once every shoot is ready, with the sandbox and its summary, before anything is
 	// deleted. An error ends Run with that error.
 	OnReady func(ctx context.Context, sb *Sandbox, summary *Summary) error
+	// OnDeleted, when set, is called with Options.Delete once the shoots are deleted and nothing of them is left in
+	// the metal-api or on ONTAP, while the API servers still run. An error ends Run with that error.
+	OnDeleted func(ctx context.Context, sb *Sandbox) error
 }
 
 func (o *Options) defaults() error {
@@ -227,9 +230,9 @@ func (sb *Sandbox) setupLogging() error {
 	return nil
 }
 
-// startAPIServers starts the seed's API server with the seed's CRDs and one API server per shoot with the CRDs a
-// shoot offers before the extensions deploy anything (metal-stack's ClusterwideNetworkPolicy, which the
-// ControlPlane would deploy).
+// startAPIServers starts the seed's API server with the seed's CRDs and etcd-druid's Etcd, and one API server per
+// shoot with the CRDs a shoot offers before the extensions deploy anything (metal-stack's ClusterwideNetworkPolicy,
+// which the ControlPlane would deploy).
 func (sb *Sandbox) startAPIServers() error {
 	var (
 		wg   sync.WaitGroup
@@ -248,8 +251,17 @@ func (sb *Sandbox) startAPIServers() error {
 			set(env)
 		})
 	}
-	// The seed's API server calls the extensions' seed webhooks (serveSeedWebhooks) with a serving certificate.
-	seed := testenv.Options{CRDs: testenv.SeedCRDs(), Webhooks: envtest.WebhookInstallOptions{LocalServingHost: "127.0.0.1"}}
+	// The seed's API server calls the extensions' seed webhooks (serveSeedWebhooks) with a serving certificate,
+	// and holds etcd-druid's Etcds, which gardenlet writes per shoot and the seed-provider webhook mutates.
+	scheme, err := seedScheme()
+	if err != nil {
+		return err
+	}
+	seed := testenv.Options{
+		CRDs:     append(testenv.SeedCRDs(), testenv.EtcdCRDs...),
+		Webhooks: envtest.WebhookInstallOptions{LocalServingHost: "127.0.0.1"},
+		Scheme:   scheme,
+	}
 	start("the seed", seed, func(env *testenv.Environment) { sb.Seed = env })
 	for i := range sb.opts.Shoots {
 		s := sb.newShoot(i)

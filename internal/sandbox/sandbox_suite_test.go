@@ -11,7 +11,10 @@ import (
 	. "github.com/onsi/gomega"
 )
 
+// TestSandbox runs in parallel with TestAgainstARealInstallation (external_test.go): both mostly wait on the
+// controllers they run.
 func TestSandbox(t *testing.T) {
+	t.Parallel()
 	RegisterFailHandler(Fail)
 	RunSpecs(t, "Sandbox Suite")
 }

@@ -8,10 +8,12 @@ import (
 	"context"
 	"io"
 	"net/netip"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
+	druidcorev1alpha1 "github.com/gardener/etcd-druid/api/core/v1alpha1"
 	"github.com/gardener/gardener/extensions/pkg/controller/controlplane/genericactuator"
 	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
 	extensionsv1alpha1 "github.com/gardener/gardener/pkg/apis/extensions/v1alpha1"
@@ -31,6 +33,7 @@ import (
 	"github.com/metalgarden/metalgarden/internal/sim/metalapi"
 	"github.com/metalgarden/metalgarden/internal/sim/ontapapi"
 	"github.com/metalgarden/metalgarden/internal/testenv"
+	metalconfigloader "github.com/metalgarden/metalgarden/pkg/apis/config/metal/loader"
 	apismetal "github.com/metalgarden/metalgarden/pkg/apis/metal"
 	metalhelper "github.com/metalgarden/metalgarden/pkg/apis/metal/helper"
 	ontaphelper "github.com/metalgarden/metalgarden/pkg/apis/ontap/helper"
@@ -48,6 +51,7 @@ var _ = Describe("Sandbox", func() {
 			running    *sandbox.Sandbox
 			checked    bool
 			firewallID string
+			etcdsLeft  []string
 		)
 		err := sandbox.Run(ctx, sandbox.Options{
 			Once:    true,
@@ -60,13 +64,31 @@ var _ = Describe("Sandbox", func() {
 				running = sb
 				expectSummaryMatchesSimulators(sb, summary)
 				firewallID = summary.Shoots[0].Firewall.Machines[0].MachineID
+				expectEtcds(sb, summary.Shoots[0])
 				checked = true
+				return nil
+			},
+			OnDeleted: func(ctx context.Context, sb *sandbox.Sandbox) error {
+				etcds := &druidcorev1alpha1.EtcdList{}
+				if err := sb.Seed.Client.List(ctx, etcds); err != nil {
+					return err
+				}
+				etcdsLeft = []string{}
+				for _, e := range etcds.Items {
+					etcdsLeft = append(etcdsLeft, e.Namespace+"/"+e.Name)
+				}
 				return nil
 			},
 		})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(checked).To(BeTrue(), "the summary was checked against the simulators")
 		Expect(out.String()).To(ContainSubstring("nothing of them is left in the metal-api or on ONTAP"))
+
+		By("finding no Etcd left in the seed after the deletion")
+		Expect(out.String()).To(ContainSubstring("delete Etcd etcd-main"))
+		Expect(out.String()).To(ContainSubstring("delete Etcd etcd-events"))
+		Expect(etcdsLeft).NotTo(BeNil(), "the seed was read after the deletion")
+		Expect(etcdsLeft).To(BeEmpty(), "Etcds left in the seed")
 
 		By("finding nothing of the deleted shoot in either simulator")
 		Expect(running.Leftovers()).To(BeEmpty())
@@ -87,6 +109,44 @@ var _ = Describe("Sandbox", func() {
 		Expect(freed).To(BeTrue(), "firewall machine %s is free in the metal-api", firewallID)
 	}, NodeTimeout(3*time.Minute))
 })
+
+// expectEtcds checks gardenlet's Etcds in the seed against provider-metal's component configuration of the example,
+// which the sandbox hands to the seed-provider webhook, and against the summary: both have the configured storage
+// class and capacity (not gardenlet's), etcd-main has the configured backup schedule, etcd-events no backup.
+func expectEtcds(sb *sandbox.Sandbox, sh sandbox.ShootSummary) {
+	GinkgoHelper()
+	By("gardenlet's Etcds in the seed with the storage and backup of provider-metal's configuration, by its seed-provider webhook")
+	root, err := testenv.ModuleDir("")
+	Expect(err).NotTo(HaveOccurred())
+	cfg, err := metalconfigloader.LoadFromFile(filepath.Join(root, "example", "config", "provider-metal.yaml"))
+	Expect(err).NotTo(HaveOccurred())
+	etcd := cfg.ETCD
+	Expect(etcd.Storage.ClassName).NotTo(BeNil(), "the example configures the etcds' storage class")
+	Expect(etcd.Storage.Capacity).NotTo(BeNil(), "the example configures the etcds' capacity")
+	Expect(etcd.Backup.Schedule).NotTo(BeNil(), "the example configures the backup schedule")
+
+	var want []sandbox.Etcd
+	for _, name := range []string{"etcd-main", "etcd-events"} {
+		e := &druidcorev1alpha1.Etcd{}
+		Expect(sb.Seed.Client.Get(context.Background(), client.ObjectKey{Namespace: sh.Namespace, Name: name}, e)).To(Succeed())
+		Expect(e.Spec.StorageClass).To(HaveValue(Equal(*etcd.Storage.ClassName)), name)
+		Expect(e.Spec.StorageCapacity).NotTo(BeNil(), name)
+		Expect(e.Spec.StorageCapacity.Cmp(*etcd.Storage.Capacity)).To(BeZero(), "%s has capacity %s", name, e.Spec.StorageCapacity)
+		se := sandbox.Etcd{Name: name, StorageClass: *etcd.Storage.ClassName, Capacity: e.Spec.StorageCapacity.String()}
+		if name == "etcd-main" {
+			Expect(e.Spec.Backup.Store).NotTo(BeNil())
+			Expect(e.Spec.Backup.FullSnapshotSchedule).To(HaveValue(Equal(*etcd.Backup.Schedule)))
+			if p := etcd.Backup.DeltaSnapshotPeriod; p != nil {
+				Expect(e.Spec.Backup.DeltaSnapshotPeriod).To(HaveValue(Equal(*p)))
+			}
+			se.BackupSchedule = *etcd.Backup.Schedule
+		} else {
+			Expect(e.Spec.Backup.Store).To(BeNil(), "etcd-events has no backup")
+		}
+		want = append(want, se)
+	}
+	Expect(sh.Etcds).To(Equal(want))
+}
 
 // expectSummaryMatchesSimulators compares the summary, which the sandbox collects from the seed and the shoot's
 // API server, with what the metal-api and ONTAP simulators hold.

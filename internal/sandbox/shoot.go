@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	druidcorev1alpha1 "github.com/gardener/etcd-druid/api/core/v1alpha1"
 	"github.com/gardener/gardener/extensions/pkg/controller/controlplane/genericactuator"
 	gardencorev1beta1 "github.com/gardener/gardener/pkg/apis/core/v1beta1"
 	v1beta1constants "github.com/gardener/gardener/pkg/apis/core/v1beta1/constants"
@@ -174,6 +175,11 @@ func (s *Shoot) create(ctx context.Context, cloudProfile *gardencorev1beta1.Clou
 
 	// gardenlet's machine-controller-manager Deployment, which the provider's control-plane webhook mutates.
 	if err := createMachineControllerManager(ctx, c, s.Namespace); err != nil {
+		return fmt.Errorf("%s: %w", s.Namespace, err)
+	}
+	// gardenlet's Etcds of the shoot, which the provider's seed-provider webhook adapts to the seed's storage and
+	// backup settings.
+	if err := createEtcds(ctx, c, s.Namespace, string(shoot.Status.UID)); err != nil {
 		return fmt.Errorf("%s: %w", s.Namespace, err)
 	}
 
@@ -379,16 +385,22 @@ func (s *Shoot) workerPools() []extensionsv1alpha1.WorkerPool {
 // delete deletes the shoot's extension objects in gardenlet's order and waits for each to be gone: the ontap
 // Extension (Trident leaves the shoot while its nodes still exist), the Worker (machines, FirewallDeployment), the
 // ControlPlane (cloud-controller-manager, firewall-controller-manager, the shoot's firewall policies), the
-// Infrastructure (node network, egress IPs); then the Cluster, and the shoot's control plane components stop. The
-// namespace stays: the seed has no namespace controller that could finish its deletion.
+// Infrastructure (node network, egress IPs), and gardenlet's Etcds of the shoot (etcd-main, etcd-events); then the
+// Cluster, and the shoot's control plane components stop. The namespace stays: the seed has no namespace
+// controller that could finish its deletion, so whatever gardenlet wrote into it that must not outlive the shoot
+// is deleted here one by one.
 func (s *Shoot) delete(ctx context.Context) error {
 	start := time.Now()
-	for _, obj := range []client.Object{
+	objects := []client.Object{
 		&extensionsv1alpha1.Extension{ObjectMeta: metav1.ObjectMeta{Name: ontapcontroller.Type, Namespace: s.Namespace}},
 		&extensionsv1alpha1.Worker{ObjectMeta: metav1.ObjectMeta{Name: s.Object.Name, Namespace: s.Namespace}},
 		&extensionsv1alpha1.ControlPlane{ObjectMeta: metav1.ObjectMeta{Name: controlPlaneName, Namespace: s.Namespace}},
 		&extensionsv1alpha1.Infrastructure{ObjectMeta: metav1.ObjectMeta{Name: s.Object.Name, Namespace: s.Namespace}},
-	} {
+	}
+	for _, name := range etcdNames {
+		objects = append(objects, &druidcorev1alpha1.Etcd{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: s.Namespace}})
+	}
+	for _, obj := range objects {
 		if err := s.sb.Seed.Client.Delete(ctx, obj); err != nil {
 			if apierrors.IsNotFound(err) {
 				continue

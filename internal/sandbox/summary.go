@@ -16,6 +16,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	druidcorev1alpha1 "github.com/gardener/etcd-druid/api/core/v1alpha1"
 	extensionsworkercontroller "github.com/gardener/gardener/extensions/pkg/controller/worker"
 	v1beta1constants "github.com/gardener/gardener/pkg/apis/core/v1beta1/constants"
 	extensionsv1alpha1 "github.com/gardener/gardener/pkg/apis/extensions/v1alpha1"
@@ -30,6 +31,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	metalhelper "github.com/metalgarden/metalgarden/pkg/apis/metal/helper"
@@ -83,6 +85,18 @@ type ShootSummary struct {
 	ShootObjects []ShootObject
 	// StorageClasses are the StorageClasses of the shoot's API server.
 	StorageClasses []StorageClass
+	// Etcds are gardenlet's Etcds of the shoot in the seed, as provider-metal's seed-provider webhook adapted them;
+	// etcd-main first.
+	Etcds []Etcd
+}
+
+// Etcd is one of gardenlet's Etcds of the shoot in the seed namespace.
+type Etcd struct {
+	Name string
+	// StorageClass and Capacity are the etcd's volume; empty when unset.
+	StorageClass, Capacity string
+	// BackupSchedule is the cron schedule of full snapshots; empty without backup (etcd-events).
+	BackupSchedule string
 }
 
 // NodeNetwork is the shoot's node network in the metal-api, from the Infrastructure's status.
@@ -290,12 +304,39 @@ func (s *Shoot) summary(ctx context.Context) (*ShootSummary, error) {
 		}
 	}
 
+	if out.Etcds, err = s.etcds(ctx); err != nil {
+		return nil, err
+	}
+
 	classes := &storagev1.StorageClassList{}
 	if err := s.API.Client.List(ctx, classes); err != nil {
 		return nil, fmt.Errorf("listing the shoot's storage classes: %w", err)
 	}
 	for _, sc := range classes.Items {
 		out.StorageClasses = append(out.StorageClasses, StorageClass{Name: sc.Name, Provisioner: sc.Provisioner, Default: sc.Annotations[defaultStorageClassAnnotation] == "true"})
+	}
+	return out, nil
+}
+
+// etcds reads gardenlet's Etcds of the shoot namespace from the seed, with the volume and backup schedule the
+// seed-provider webhook gave them.
+func (s *Shoot) etcds(ctx context.Context) ([]Etcd, error) {
+	var out []Etcd
+	for _, name := range etcdNames {
+		e := &druidcorev1alpha1.Etcd{}
+		if err := s.sb.cache.GetClient().Get(ctx, client.ObjectKey{Namespace: s.Namespace, Name: name}, e); apierrors.IsNotFound(err) {
+			continue
+		} else if err != nil {
+			return nil, fmt.Errorf("reading Etcd %s: %w", name, err)
+		}
+		etcd := Etcd{Name: e.Name, StorageClass: ptr.Deref(e.Spec.StorageClass, ""), BackupSchedule: ptr.Deref(e.Spec.Backup.FullSnapshotSchedule, "")}
+		if e.Spec.Backup.Store == nil {
+			etcd.BackupSchedule = ""
+		}
+		if c := e.Spec.StorageCapacity; c != nil {
+			etcd.Capacity = c.String()
+		}
+		out = append(out, etcd)
 	}
 	return out, nil
 }
@@ -458,13 +499,15 @@ func (s *Summary) Print(w io.Writer) {
 		}
 		_ = tw.Flush()
 	}
-	fmt.Fprintf(w, "\nSeed:  export KUBECONFIG=%s   # kubectl get infrastructures,controlplanes,workers,extensions,machines,managedresources,deployments -A\n", s.SeedKubeconfig)
+	fmt.Fprintf(w, "\nSeed:  export KUBECONFIG=%s   # kubectl get infrastructures,controlplanes,workers,extensions,machines,managedresources,deployments,etcds -A\n", s.SeedKubeconfig)
 	if len(s.Shoots) > 0 {
 		fmt.Fprintf(w, "Shoot: export KUBECONFIG=%s   # kubectl get nodes,clusterwidenetworkpolicies,storageclasses,tridentbackendconfigs -A\n", s.Shoots[0].Kubeconfig)
 	}
 	fmt.Fprintln(w, "Simulated: the metal-api and ONTAP, the kubelets (mcmtest) and the firewall-controller on the firewall (the")
-	fmt.Fprintln(w, "sandbox's firewall agent). Not in the sandbox yet: cloud-controller-manager running (its Deployment is written,")
-	fmt.Fprintln(w, "but the seed has no kubelet), provider-metal's seed-provider webhook and the extensions' shoot webhooks.")
+	fmt.Fprintln(w, "sandbox's firewall agent). Not in the sandbox yet: cloud-controller-manager and etcd-druid running (their objects")
+	fmt.Fprintln(w, "are written, but the seed has no kubelet) and the extensions' shoot webhooks (provider-metal's finds the calling")
+	fmt.Fprintln(w, "shoot by its kube-apiserver pod in the seed; ontap's mutates the objects Trident's operator creates, which does")
+	fmt.Fprintln(w, "not run).")
 }
 
 func (sh ShootSummary) print(w io.Writer) {
@@ -530,6 +573,18 @@ func (sh ShootSummary) print(w io.Writer) {
 		for _, l := range lifs {
 			fmt.Fprintf(tw, "  \tLIF %s\t%s on %s (%s)\n", l.Name, l.Address, l.HomeNode, l.Protocol)
 		}
+	}
+	if len(sh.Etcds) > 0 {
+		var names, etcds []string
+		for _, e := range sh.Etcds {
+			names = append(names, e.Name)
+			text := e.Name + " " + cmp.Or(e.Capacity, "-") + " " + cmp.Or(e.StorageClass, "(default class)")
+			if e.BackupSchedule != "" {
+				text += ", backup \"" + e.BackupSchedule + "\""
+			}
+			etcds = append(etcds, text)
+		}
+		fmt.Fprintf(tw, "  etcds\tEtcd %s\t%s (in the seed, by the seed-provider webhook; no etcd-druid)\n", strings.Join(names, ", "), strings.Join(etcds, "; "))
 	}
 	if len(sh.ShootObjects) > 0 {
 		fmt.Fprintf(tw, "  in the shoot\tTrident, storage\t%s\n", countKinds(sh.ShootObjects))

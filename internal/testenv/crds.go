@@ -10,6 +10,7 @@ const (
 	gardenerModule                  = "github.com/gardener/gardener"
 	firewallControllerManagerModule = "github.com/metal-stack/firewall-controller-manager"
 	firewallControllerModule        = "github.com/metal-stack/firewall-controller/v2"
+	etcdDruidAPIModule              = "github.com/gardener/etcd-druid/api"
 )
 
 // CRD names one CustomResourceDefinition manifest inside a module of the build.
@@ -56,6 +57,10 @@ var (
 	}
 	// ShootCRDs are resources that live in a shoot cluster (firewall policies of metal-stack).
 	ShootCRDs = []CRD{{Module: firewallControllerModule, Path: "config/crd/bases/metal-stack.io_clusterwidenetworkpolicies.yaml"}}
+	// EtcdCRDs are etcd-druid's Etcd resource, which gardenlet writes into a shoot namespace for the shoot's etcds
+	// and provider-metal's seed-provider webhook mutates. It is not part of SeedCRDs: its manifest is large (130 KB
+	// of schema) and only the suites that serve that webhook need it.
+	EtcdCRDs = []CRD{{Module: etcdDruidAPIModule, Path: "core/v1alpha1/crds/druid.gardener.cloud_etcds.yaml"}}
 	// OperatorCRDs hold the Gardener Operator's Extension resource, which registers extensions.
 	OperatorCRDs = []CRD{{Module: gardenerModule, Path: "example/operator/10-crd-operator.gardener.cloud_extensions.yaml"}}
 )

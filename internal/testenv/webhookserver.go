@@ -47,6 +47,10 @@ func ServeWebhooks(env *Environment, providerName string, add func(manager.Manag
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 		Controller:             config.Controller{SkipNameValidation: new(true)},
+		// The API server keeps its connections to the webhook server open, and the webhook server's graceful
+		// shutdown waits up to a minute for them; by the time a test or the sandbox stops the server, no admission
+		// request is in flight that it would lose.
+		GracefulShutdownTimeout: new(2 * time.Second),
 		WebhookServer: webhook.NewServer(webhook.Options{
 			Host:    install.LocalServingHost,
 			Port:    install.LocalServingPort,
