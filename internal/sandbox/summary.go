@@ -329,9 +329,9 @@ func (s *Shoot) etcds(ctx context.Context) ([]Etcd, error) {
 		} else if err != nil {
 			return nil, fmt.Errorf("reading Etcd %s: %w", name, err)
 		}
-		etcd := Etcd{Name: e.Name, StorageClass: ptr.Deref(e.Spec.StorageClass, ""), BackupSchedule: ptr.Deref(e.Spec.Backup.FullSnapshotSchedule, "")}
-		if e.Spec.Backup.Store == nil {
-			etcd.BackupSchedule = ""
+		etcd := Etcd{Name: e.Name, StorageClass: ptr.Deref(e.Spec.StorageClass, "")}
+		if e.Spec.Backup.Store != nil {
+			etcd.BackupSchedule = ptr.Deref(e.Spec.Backup.FullSnapshotSchedule, "")
 		}
 		if c := e.Spec.StorageCapacity; c != nil {
 			etcd.Capacity = c.String()

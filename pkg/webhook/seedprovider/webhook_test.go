@@ -5,6 +5,8 @@
 package seedprovider_test
 
 import (
+	"slices"
+
 	"context"
 	"time"
 
@@ -22,9 +24,6 @@ import (
 	"github.com/metalgarden/metalgarden/pkg/webhook/seedprovider"
 )
 
-// etcdCRD is etcd-druid's Etcd resource, from the module gardener builds against.
-var etcdCRD = testenv.CRD{Module: "github.com/gardener/etcd-druid/api", Path: "core/v1alpha1/crds/druid.gardener.cloud_etcds.yaml"}
-
 // The kube-apiserver of the test environment plays the seed's: it calls the seed provider webhook, served over HTTPS
 // by a controller-runtime webhook server, for the etcds gardenlet writes into a shoot namespace of a metal seed.
 var _ = Describe("seed provider webhook called by a real API server", Ordered, func() {
@@ -38,7 +37,7 @@ var _ = Describe("seed provider webhook called by a real API server", Ordered, f
 		Expect(err).NotTo(HaveOccurred())
 		Expect(druidcorev1alpha1.AddToScheme(scheme)).To(Succeed())
 		env, err := testenv.Start(testenv.Options{
-			CRDs:     append([]testenv.CRD{etcdCRD}, testenv.ExtensionCRDs...),
+			CRDs:     append(slices.Clone(testenv.EtcdCRDs), testenv.ExtensionCRDs...),
 			Webhooks: envtest.WebhookInstallOptions{LocalServingHost: "127.0.0.1"},
 			Scheme:   scheme,
 		})
