@@ -5,9 +5,8 @@
 package seedprovider_test
 
 import (
-	"slices"
-
 	"context"
+	"slices"
 	"time"
 
 	druidcorev1alpha1 "github.com/gardener/etcd-druid/api/core/v1alpha1"
