@@ -10,23 +10,31 @@ import (
 
 	"github.com/go-logr/logr"
 	"k8s.io/klog/v2"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
 )
 
-// klogLogger is the logger klog writes to: the current sandbox's. klog's logger is set once per process and then
-// only this pointer changes, because klog reads its logger without synchronisation from goroutines (informers of
-// machine-controller-manager) that may outlive an earlier sandbox of the same process (tests run several).
+// processLogger is the logger behind the two global loggers, controller-runtime's and klog's (which
+// machine-controller-manager writes to): the latest sandbox's. Both are set once per process and then only this
+// pointer changes, because neither may be set again while it is in use: klog reads its logger without
+// synchronisation from goroutines (informers of machine-controller-manager) that may outlive an earlier sandbox, and
+// two concurrent calls of controller-runtime's SetLogger race. Tests run several sandboxes, some at the same time;
+// their controllers log through the loggers the sandbox hands them, so only what a library logs globally may land in
+// another sandbox's log.
 var (
-	klogLogger atomic.Pointer[logr.Logger]
-	klogOnce   sync.Once
+	processLogger     atomic.Pointer[logr.Logger]
+	processLoggerOnce sync.Once
 )
 
-// setKlogLogger makes klog write to l.
-func setKlogLogger(l logr.Logger) {
-	klogLogger.Store(&l)
-	klogOnce.Do(func() { klog.SetLogger(logr.New(&switchSink{})) })
+// setProcessLogger makes the global loggers write to l; klog's under the name machine-controller-manager.
+func setProcessLogger(l logr.Logger) {
+	processLogger.Store(&l)
+	processLoggerOnce.Do(func() {
+		logf.SetLogger(logr.New(&switchSink{}))
+		klog.SetLogger(logr.New(&switchSink{names: []string{"machine-controller-manager"}}))
+	})
 }
 
-// switchSink is a logr.LogSink that writes to the logger in klogLogger at the time of each call, with the names and
+// switchSink is a logr.LogSink that writes to the logger in processLogger at the time of each call, with the names and
 // values added to it.
 type switchSink struct {
 	names  []string
@@ -34,7 +42,7 @@ type switchSink struct {
 }
 
 func (s *switchSink) current() logr.Logger {
-	p := klogLogger.Load()
+	p := processLogger.Load()
 	if p == nil {
 		return logr.Discard()
 	}

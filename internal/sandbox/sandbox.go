@@ -25,7 +25,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/cluster"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
-	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	logzap "sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 
@@ -211,7 +210,7 @@ func (sb *Sandbox) start(ctx context.Context) error {
 var intervalOnce sync.Once
 
 // setupLogging sends the logs of controller-runtime, klog (machine-controller-manager) and the simulators to
-// Options.Log or the log file. Both loggers are global: one sandbox runs in a process at a time.
+// Options.Log or the log file.
 func (sb *Sandbox) setupLogging() error {
 	out := sb.opts.Log
 	if out == nil {
@@ -222,9 +221,7 @@ func (sb *Sandbox) setupLogging() error {
 		out, sb.closeLog = f, f.Close
 	}
 	sb.log = logger.MustNewZapLogger(logger.InfoLevel, logger.FormatJSON, logzap.WriteTo(out))
-	logf.SetLogger(sb.log)
-	// machine-controller-manager logs with klog.
-	setKlogLogger(sb.log.WithName("machine-controller-manager"))
+	setProcessLogger(sb.log)
 	// The ontap controller waits for the shoot's ManagedResources to be deleted; poll more often than Gardener's 2s.
 	intervalOnce.Do(func() { managedresources.IntervalWait = 500 * time.Millisecond })
 	return nil
