@@ -79,15 +79,19 @@ lint: $(GOLANGCI_LINT)
 check: lint check-generate
 	go vet ./...
 	cd hack/tools && go vet ./...
+	hack/align-tools.sh --check
 
 .PHONY: format
 format: $(GOLANGCI_LINT)
 	$(GOLANGCI_LINT) fmt ./...
 
+# hack/align-tools.sh raises what kube-apiserver and etcd share with the main module to its versions, so the two
+# builds share compiled packages.
 .PHONY: tidy
 tidy:
 	go mod tidy
 	cd hack/tools && go mod tidy
+	hack/align-tools.sh
 
 .PHONY: clean
 clean:

@@ -6,7 +6,10 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 k8s_version=$(awk '$1 == "k8s.io/kubernetes" {print $2}' "$root/hack/tools/go.mod")
 etcd_version=$(awk '$1 == "go.etcd.io/etcd/server/v3" {print $2}' "$root/hack/tools/go.mod")
-dir="$root/.cache/envtest/kube-apiserver-${k8s_version}-etcd-${etcd_version}"
+# The folder name carries a digest of hack/tools/go.sum too: the binaries change with the dependencies
+# hack/align-tools.sh raises, not only with the Kubernetes and etcd versions.
+sum=$(sha256sum "$root/hack/tools/go.sum" | cut -c1-12)
+dir="$root/.cache/envtest/kube-apiserver-${k8s_version}-etcd-${etcd_version}-${sum}"
 
 if [[ -x "$dir/kube-apiserver" && -x "$dir/etcd" ]]; then
   echo "$dir"
