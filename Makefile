@@ -11,8 +11,8 @@ CODEGEN_TOOLS      := $(TOOLS_BIN)/deepcopy-gen $(TOOLS_BIN)/defaulter-gen $(TOO
 # cores run at once.
 TEST_PARALLEL      ?= 4
 # -vet=off: make check runs all of go vet's analyzers (golangci-lint's govet), so go test does not run its own subset
-# again (a cold build vets every test package twice otherwise). -ldflags=-w: test binaries without DWARF link about a third faster; set
-# TEST_BUILD_FLAGS= to debug a test binary with dlv. TEST_FLAGS is for the caller, e.g. TEST_FLAGS="-run Foo -v".
+# again (a cold build vets every test package twice otherwise). -ldflags=-w: test binaries without DWARF link about a
+# third faster; set TEST_BUILD_FLAGS= to debug a test binary with dlv. TEST_FLAGS is for the caller, e.g. TEST_FLAGS="-run Foo -v".
 TEST_BUILD_FLAGS   ?= -vet=off -ldflags=-w
 TEST_FLAGS         ?=
 VERSION            := $(shell cat VERSION 2>/dev/null || echo v0.0.0-dev)
