@@ -32,7 +32,7 @@ func main() {
 	flag.BoolVar(&opts.Delete, "delete", false, "delete the shoots at the end (after ready with --once, else on Ctrl-C) and check that the simulators hold nothing of them")
 	flag.StringVar(&opts.Dir, "dir", sandbox.DefaultDir, "folder for the kubeconfigs of the seed and the shoots and for the log")
 	flag.StringVar(&opts.ExampleDir, "example-dir", "", "folder with the example manifests (default: example/ of the module)")
-	flag.DurationVar(&opts.Timeout, "timeout", sandbox.DefaultTimeout, "how long to wait for the shoots to become ready, and to be deleted")
+	flag.DurationVar(&opts.Timeout, "timeout", 0, fmt.Sprintf("how long to wait for the shoots to become ready, and to be deleted (default %s, plus %s for each shoot beyond the first)", sandbox.DefaultTimeout, sandbox.TimeoutPerShoot))
 	var external sandbox.ExternalFlags
 	external.Register(flag.CommandLine)
 	flag.Parse()

@@ -219,7 +219,7 @@ func startShootRuntime(ctx context.Context, seed, shoot *rest.Config, namespace 
 	}).AddToManager(mgr, mgr, seedTarget); err != nil {
 		return fmt.Errorf("adding the seed's gardener-resource-manager's ManagedResource controller: %w", err)
 	}
-	if err := startFirewallControllerManager(ctx, seed, shoot, namespace, fcmServing, log, fail); err != nil {
+	if err := startFirewallControllerManager(ctx, seed, shoot, namespace, machines, fcmServing, log, fail); err != nil {
 		return err
 	}
 	namespaces, err := kubernetes.NewForConfig(shoot)

@@ -146,7 +146,7 @@ func fcmFlagsFrom(ctx context.Context, c client.Reader, d *appsv1.Deployment) (*
 // server listens on a local port with its own certificate, to which routeWebhooks points the webhook
 // configurations the ControlPlane registers for FCM's Service (the sandbox has no Service network). Next to it
 // runs the firewall agent (see firewallAgent), the stand-in for the firewall-controller on the firewall machine.
-func startFirewallControllerManager(ctx context.Context, seed, shoot *rest.Config, namespace string, serving *atomic.Bool, log logr.Logger, fail func(error)) error {
+func startFirewallControllerManager(ctx context.Context, seed, shoot *rest.Config, namespace string, machines metal.MachineLeases, serving *atomic.Bool, log logr.Logger, fail func(error)) error {
 	reader, err := client.New(seed, client.Options{})
 	if err != nil {
 		return fmt.Errorf("creating firewall-controller-manager's seed client: %w", err)
@@ -172,7 +172,7 @@ func startFirewallControllerManager(ctx context.Context, seed, shoot *rest.Confi
 		}
 		flags, err := fcmFlagsFrom(ctx, reader, d)
 		if err == nil {
-			err = runFirewallControllerManager(ctx, seed, shoot, flags, serving, log)
+			err = runFirewallControllerManager(ctx, seed, shoot, flags, machines, serving, log)
 		}
 		if err != nil && ctx.Err() == nil {
 			fail(fmt.Errorf("firewall-controller-manager of %s: %w", namespace, err))
@@ -182,7 +182,7 @@ func startFirewallControllerManager(ctx context.Context, seed, shoot *rest.Confi
 }
 
 // runFirewallControllerManager runs FCM's seed and shoot managers and the firewall agent until ctx ends.
-func runFirewallControllerManager(ctx context.Context, seed, shoot *rest.Config, f *fcmFlags, serving *atomic.Bool, log logr.Logger) error {
+func runFirewallControllerManager(ctx context.Context, seed, shoot *rest.Config, f *fcmFlags, machines metal.MachineLeases, serving *atomic.Bool, log logr.Logger) error {
 	log = log.WithName("firewall-controller-manager")
 	scheme := fcmhelper.MustNewFirewallScheme()
 	reconcileInterval := 10 * time.Minute
@@ -322,7 +322,7 @@ func runFirewallControllerManager(ctx context.Context, seed, shoot *rest.Config,
 		return err
 	}
 
-	agent := &firewallAgent{seed: seedMgr.GetClient(), shoot: shootMgr.GetClient(), namespace: f.namespace, log: log.WithName("firewall-agent")}
+	agent := &firewallAgent{seed: seedMgr.GetClient(), shoot: shootMgr.GetClient(), machines: machines, namespace: f.namespace, log: log.WithName("firewall-agent")}
 	if err := seedMgr.Add(manager.RunnableFunc(func(ctx context.Context) error {
 		agent.run(ctx)
 		return nil

@@ -6,6 +6,7 @@ package sandbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -14,6 +15,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/metalgarden/metalgarden/pkg/metal"
 )
 
 const (
@@ -27,6 +30,10 @@ const (
 	defaultMonitorInterval = 10 * time.Second
 	// seedReconcileInterval is how often the firewall-controller reconciles its Firewall from the seed.
 	seedReconcileInterval = 3 * time.Minute
+	// statusLag is how long a firewall's phase may stay behind its machine in the metal-api before the agent asks
+	// firewall-controller-manager to reconcile the Firewall again: while creating, FCM looks at the machine every 10s
+	// through a cache of 5s.
+	statusLag = 15 * time.Second
 	// agentVersionSuffix marks the controller version the agent reports as the sandbox's stand-in.
 	agentVersionSuffix = "+sandbox-agent"
 )
@@ -44,14 +51,25 @@ const (
 // metal-api (the Firewall's machine status, which firewall-controller-manager copies from the metal-api), and
 // nothing on a machine. It writes a FirewallMonitor only when its report is due; a monitor that is gone (the
 // firewall is being deleted) is left alone.
+//
+// One thing the agent does that firewall-controller does not: it works around a lost status update in
+// firewall-controller-manager v0.6.1. Its Firewall controller writes the status after the reconcile and drops a
+// conflict on that write (its monitor controller writes the same status at the same moment), while the reconcile
+// has already scheduled the next one in 2 minutes because it saw the machine running. The Firewall then stays in
+// phase Creating for those 2 minutes, which with many shoots on a small machine is most of the sandbox's time to
+// ready. When the machine has phoned home in the metal-api and the Firewall's phase is not Running for statusLag,
+// the agent sets FCM's reconcile annotation, FCM's own way to ask for a reconcile.
 type firewallAgent struct {
-	seed      client.Reader
+	seed      client.Client
 	shoot     client.Client
+	machines  metal.MachineLeases
 	namespace string
 	log       logr.Logger
 
 	// seedUpdated is, per firewall, when the agent last reconciled its Firewall from the seed.
 	seedUpdated map[string]metav1.Time
+	// lagging is, per firewall, since when its phase has been behind its machine in the metal-api.
+	lagging map[string]time.Time
 }
 
 // run reports for the namespace's firewalls until ctx ends.
@@ -74,13 +92,18 @@ func (a *firewallAgent) run(ctx context.Context) {
 func (a *firewallAgent) report(ctx context.Context, now time.Time) error {
 	if a.seedUpdated == nil {
 		a.seedUpdated = map[string]metav1.Time{}
+		a.lagging = map[string]time.Time{}
 	}
 	list := &fcmv2.FirewallList{}
 	if err := a.seed.List(ctx, list, client.InNamespace(a.namespace)); err != nil {
 		return fmt.Errorf("listing the firewalls: %w", err)
 	}
+	var errs []error
 	for i := range list.Items {
 		fw := &list.Items[i]
+		if err := a.catchUp(ctx, fw, now); err != nil {
+			errs = append(errs, fmt.Errorf("firewall %s: %w", fw.Name, err))
+		}
 		ms := fw.Status.MachineStatus
 		if fw.DeletionTimestamp != nil || ms == nil || ms.LastEvent == nil || ms.LastEvent.Event != phonedHome {
 			continue
@@ -90,10 +113,10 @@ func (a *firewallAgent) report(ctx context.Context, now time.Time) error {
 			a.seedUpdated[fw.Name] = metav1.NewTime(now.Truncate(time.Second))
 		}
 		if err := a.reportFor(ctx, fw, now); err != nil {
-			return fmt.Errorf("firewall %s: %w", fw.Name, err)
+			errs = append(errs, fmt.Errorf("firewall %s: %w", fw.Name, err))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // reportFor updates a firewall's FirewallMonitor as firewall-controller does, when the report is due.
@@ -130,5 +153,48 @@ func (a *firewallAgent) reportFor(ctx context.Context, fw *fcmv2.Firewall, now t
 	if err := a.shoot.Update(ctx, mon); err != nil && !apierrors.IsConflict(err) && !apierrors.IsNotFound(err) {
 		return fmt.Errorf("updating FirewallMonitor %s/%s: %w", fcmv2.FirewallShootNamespace, fw.Name, err)
 	}
+	return nil
+}
+
+// catchUp asks firewall-controller-manager to reconcile a Firewall whose phase has not been Running for statusLag
+// while its machine has phoned home and is alive in the metal-api (see firewallAgent).
+func (a *firewallAgent) catchUp(ctx context.Context, fw *fcmv2.Firewall, now time.Time) error {
+	ms := fw.Status.MachineStatus
+	if fw.DeletionTimestamp != nil || fw.Status.Phase == fcmv2.FirewallPhaseRunning || ms == nil || ms.MachineID == "" {
+		delete(a.lagging, fw.Name)
+		return nil
+	}
+	if _, asked := fw.Annotations[fcmv2.ReconcileAnnotation]; asked {
+		return nil
+	}
+	m, err := a.machines.GetMachine(ctx, ms.MachineID)
+	if err != nil {
+		return fmt.Errorf("looking up its machine in the metal-api: %w", err)
+	}
+	// As firewall-controller-manager counts a firewall ready, but for its crash-loop flag: a crash-looping firewall
+	// (phase Crashing) only gets reconciled more often.
+	if m.Liveliness != "Alive" || m.LastEvent != phonedHome {
+		delete(a.lagging, fw.Name)
+		return nil
+	}
+	since, ok := a.lagging[fw.Name]
+	if !ok {
+		a.lagging[fw.Name] = now
+		return nil
+	}
+	if now.Sub(since) < statusLag {
+		return nil
+	}
+	patch := client.MergeFrom(fw.DeepCopy())
+	metav1.SetMetaDataAnnotation(&fw.ObjectMeta, fcmv2.ReconcileAnnotation, "true")
+	if err := a.seed.Patch(ctx, fw, patch); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		return fmt.Errorf("setting %s: %w", fcmv2.ReconcileAnnotation, err)
+	}
+	a.log.Info("The firewall's phase is behind its machine in the metal-api, asked firewall-controller-manager to reconcile it",
+		"firewall", fw.Name, "machine", ms.MachineID, "phase", fw.Status.Phase, "behindFor", now.Sub(since).Round(time.Second).String())
+	a.lagging[fw.Name] = now
 	return nil
 }

@@ -39,8 +39,10 @@ import (
 const (
 	// DefaultDir is where the kubeconfigs and the log go; .gitignore keeps /sandbox-*/ out of git.
 	DefaultDir = "sandbox-run"
-	// DefaultTimeout bounds waiting for the shoots to become ready and to be deleted.
+	// DefaultTimeout bounds waiting for one shoot to become ready and to be deleted.
 	DefaultTimeout = 5 * time.Minute
+	// TimeoutPerShoot is what the default timeout grows by for each shoot beyond the first: they share the machine.
+	TimeoutPerShoot = 15 * time.Second
 	// gardenNamespace is the seed namespace of the ONTAP admin Secrets.
 	gardenNamespace = "garden"
 	// seedName is the name of the sandbox's seed.
@@ -72,7 +74,8 @@ type Options struct {
 	Dir string
 	// ExampleDir holds the manifests the sandbox is made of (see example/); the module's example/ when empty.
 	ExampleDir string
-	// Timeout bounds waiting for the shoots to become ready and to be deleted; DefaultTimeout when zero.
+	// Timeout bounds waiting for the shoots to become ready and to be deleted; when zero, DefaultTimeout plus
+	// TimeoutPerShoot for each shoot beyond the first.
 	Timeout time.Duration
 	// Out receives the progress and the summary; os.Stdout when nil.
 	Out io.Writer
@@ -96,7 +99,7 @@ func (o *Options) defaults() error {
 		o.Dir = DefaultDir
 	}
 	if o.Timeout <= 0 {
-		o.Timeout = DefaultTimeout
+		o.Timeout = DefaultTimeout + time.Duration(o.Shoots-1)*TimeoutPerShoot
 	}
 	if o.Out == nil {
 		o.Out = os.Stdout

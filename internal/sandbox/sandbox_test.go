@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/netip"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -48,6 +49,7 @@ var _ = Describe("Sandbox", func() {
 	It("runs the example shoot to ready, reports what the simulators hold, and deletes it without leftovers", func(ctx SpecContext) {
 		var (
 			out        testenv.LogBuffer
+			logs       testenv.LogBuffer
 			running    *sandbox.Sandbox
 			checked    bool
 			firewallID string
@@ -59,12 +61,15 @@ var _ = Describe("Sandbox", func() {
 			Dir:     GinkgoT().TempDir(),
 			Timeout: 90 * time.Second,
 			Out:     io.MultiWriter(&out, GinkgoWriter),
-			Log:     GinkgoWriter,
-			OnReady: func(_ context.Context, sb *sandbox.Sandbox, summary *sandbox.Summary) error {
+			Log:     io.MultiWriter(&logs, GinkgoWriter),
+			OnReady: func(ctx context.Context, sb *sandbox.Sandbox, summary *sandbox.Summary) error {
 				running = sb
+				// Before the other checks, which the agent's statusLag overlaps.
+				lagging := setFirewallPhaseBehind(ctx, sb, summary.Shoots[0])
 				expectSummaryMatchesSimulators(sb, summary)
 				firewallID = summary.Shoots[0].Firewall.Machines[0].MachineID
 				expectEtcds(sb, summary.Shoots[0])
+				expectFirewallCaughtUp(ctx, sb, lagging, &logs)
 				checked = true
 				return nil
 			},
@@ -109,6 +114,34 @@ var _ = Describe("Sandbox", func() {
 		Expect(freed).To(BeTrue(), "firewall machine %s is free in the metal-api", firewallID)
 	}, NodeTimeout(3*time.Minute))
 })
+
+// setFirewallPhaseBehind sets the phase of the shoot's Firewall back to Creating, as firewall-controller-manager
+// leaves it when it loses the status update that would make it Running (see the sandbox's firewall agent), and
+// returns the Firewall.
+func setFirewallPhaseBehind(ctx context.Context, sb *sandbox.Sandbox, sh sandbox.ShootSummary) *fcmv2.Firewall {
+	GinkgoHelper()
+	By("setting the firewall's phase back to Creating while its machine runs")
+	fw := &fcmv2.Firewall{}
+	Expect(sb.Seed.Client.Get(ctx, client.ObjectKey{Namespace: sh.Namespace, Name: sh.Firewall.Machines[0].Name}, fw)).To(Succeed())
+	Expect(fw.Status.Phase).To(Equal(fcmv2.FirewallPhaseRunning))
+	patch := client.MergeFrom(fw.DeepCopy())
+	fw.Status.Phase = fcmv2.FirewallPhaseCreating
+	Expect(sb.Seed.Client.Status().Patch(ctx, fw, patch)).To(Succeed())
+	return fw
+}
+
+// expectFirewallCaughtUp checks that the firewall agent had firewall-controller-manager reconcile the Firewall whose
+// phase is behind, and that it is Running again, well before FCM's own next reconcile in 2 minutes.
+func expectFirewallCaughtUp(ctx context.Context, sb *sandbox.Sandbox, fw *fcmv2.Firewall, logs *testenv.LogBuffer) {
+	GinkgoHelper()
+	By("the firewall agent asking firewall-controller-manager to reconcile it, which makes it Running again")
+	Eventually(func(g Gomega) {
+		got := &fcmv2.Firewall{}
+		g.Expect(sb.Seed.Client.Get(ctx, client.ObjectKeyFromObject(fw), got)).To(Succeed())
+		g.Expect(got.Status.Phase).To(Equal(fcmv2.FirewallPhaseRunning))
+	}).WithContext(ctx).WithTimeout(time.Minute).WithPolling(time.Second).Should(Succeed())
+	Expect(logs.String()).To(MatchRegexp(`asked firewall-controller-manager to reconcile it.*"firewall":"%s"`, regexp.QuoteMeta(fw.Name)))
+}
 
 // expectEtcds checks gardenlet's Etcds in the seed against provider-metal's component configuration of the example,
 // which the sandbox hands to the seed-provider webhook, and against the summary: both have the configured storage
