@@ -5,33 +5,45 @@
 package sandbox
 
 import (
+	"slices"
 	"sync"
-	"sync/atomic"
 
 	"github.com/go-logr/logr"
 	"k8s.io/klog/v2"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 )
 
-// processLogger is the logger behind the two global loggers, controller-runtime's and klog's (which
-// machine-controller-manager writes to): the latest sandbox's. Both are set once per process and then only this
-// pointer changes, because neither may be set again while it is in use: klog reads its logger without
-// synchronisation from goroutines (informers of machine-controller-manager) that may outlive an earlier sandbox, and
-// two concurrent calls of controller-runtime's SetLogger race. Tests run several sandboxes, some at the same time;
-// their controllers log through the loggers the sandbox hands them, so only what a library logs globally may land in
-// another sandbox's log.
+// processLoggers hold the loggers behind the two global loggers, controller-runtime's and klog's (which
+// machine-controller-manager writes to): the global loggers write to the latest sandbox's that has not stopped yet.
+// Both are set once per process and then only this list changes, because neither may be set again while it is in
+// use: klog reads its logger without synchronisation from goroutines (informers of machine-controller-manager) that
+// may outlive an earlier sandbox, and two concurrent calls of controller-runtime's SetLogger race. Tests run several
+// sandboxes, some at the same time; their controllers log through the loggers the sandbox hands them, so only what a
+// library logs globally may land in another sandbox's log, but never in the log of a sandbox that stopped (a test's
+// output must not be written once the test is over). Each write holds the read lock, so a sandbox's release waits
+// for writes to its log in flight.
 var (
-	processLogger     atomic.Pointer[logr.Logger]
+	processLoggers    sync.RWMutex
+	activeLoggers     []*logr.Logger
 	processLoggerOnce sync.Once
 )
 
-// setProcessLogger makes the global loggers write to l; klog's under the name machine-controller-manager.
-func setProcessLogger(l logr.Logger) {
-	processLogger.Store(&l)
+// setProcessLogger makes the global loggers write to l, klog's under the name machine-controller-manager, until the
+// returned release is called; then they write to the latest logger set and not released, or nowhere.
+func setProcessLogger(l logr.Logger) (release func()) {
+	p := &l
+	processLoggers.Lock()
+	activeLoggers = append(activeLoggers, p)
+	processLoggers.Unlock()
 	processLoggerOnce.Do(func() {
 		logf.SetLogger(logr.New(&switchSink{}))
 		klog.SetLogger(logr.New(&switchSink{names: []string{"machine-controller-manager"}}))
 	})
+	return func() {
+		processLoggers.Lock()
+		defer processLoggers.Unlock()
+		activeLoggers = slices.DeleteFunc(activeLoggers, func(q *logr.Logger) bool { return q == p })
+	}
 }
 
 // switchSink is a logr.LogSink that writes to the logger in processLogger at the time of each call, with the names and
@@ -41,12 +53,12 @@ type switchSink struct {
 	values []any
 }
 
+// current is the logger to write to, with the sink's names and values; callers hold processLoggers' read lock.
 func (s *switchSink) current() logr.Logger {
-	p := processLogger.Load()
-	if p == nil {
+	if len(activeLoggers) == 0 {
 		return logr.Discard()
 	}
-	l := *p
+	l := *activeLoggers[len(activeLoggers)-1]
 	for _, n := range s.names {
 		l = l.WithName(n)
 	}
@@ -58,13 +70,21 @@ func (s *switchSink) current() logr.Logger {
 
 func (s *switchSink) Init(logr.RuntimeInfo) {}
 
-func (s *switchSink) Enabled(level int) bool { return s.current().V(level).Enabled() }
+func (s *switchSink) Enabled(level int) bool {
+	processLoggers.RLock()
+	defer processLoggers.RUnlock()
+	return s.current().V(level).Enabled()
+}
 
 func (s *switchSink) Info(level int, msg string, keysAndValues ...any) {
+	processLoggers.RLock()
+	defer processLoggers.RUnlock()
 	s.current().V(level).Info(msg, keysAndValues...)
 }
 
 func (s *switchSink) Error(err error, msg string, keysAndValues ...any) {
+	processLoggers.RLock()
+	defer processLoggers.RUnlock()
 	s.current().Error(err, msg, keysAndValues...)
 }
 

@@ -145,6 +145,8 @@ type Sandbox struct {
 	cancel   context.CancelCauseFunc
 	wg       sync.WaitGroup
 	closeLog func() error
+	// releaseLog stops the global loggers from writing to this sandbox's log.
+	releaseLog func()
 }
 
 // Start starts the seed and the shoots' API servers, the simulators seeded with the partition and the ONTAP
@@ -224,7 +226,7 @@ func (sb *Sandbox) setupLogging() error {
 		out, sb.closeLog = f, f.Close
 	}
 	sb.log = logger.MustNewZapLogger(logger.InfoLevel, logger.FormatJSON, logzap.WriteTo(out))
-	setProcessLogger(sb.log)
+	sb.releaseLog = setProcessLogger(sb.log)
 	// The ontap controller waits for the shoot's ManagedResources to be deleted; poll more often than Gardener's 2s.
 	intervalOnce.Do(func() { managedresources.IntervalWait = 500 * time.Millisecond })
 	return nil
@@ -379,6 +381,9 @@ func (sb *Sandbox) Stop() {
 	}
 	if sb.ONTAP != nil {
 		_ = sb.ONTAP.Close()
+	}
+	if sb.releaseLog != nil {
+		sb.releaseLog()
 	}
 	if sb.closeLog != nil {
 		_ = sb.closeLog()

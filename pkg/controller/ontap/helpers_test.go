@@ -73,6 +73,11 @@ func createShoot(name, providerConfig string, mutate ...func(*testenv.ShootSpec)
 		ObjectMeta: metav1.ObjectMeta{Name: v1beta1constants.SecretNameCloudProvider, Namespace: namespace},
 		Data:       map[string][]byte{metal.SecretKeyHMAC: []byte(metalapi.DefaultHMACKey)},
 	})).To(Succeed())
+	// The controller's predicates read the Cluster from the manager's cache and drop the Extension's creation while
+	// it is not there: wait for it, as a real seed has the Cluster long before the Extension.
+	Eventually(func() error {
+		return cached.Get(ctx, client.ObjectKey{Name: namespace}, &extensionsv1alpha1.Cluster{})
+	}).WithTimeout(10 * time.Second).Should(Succeed())
 
 	ex := &extensionsv1alpha1.Extension{
 		ObjectMeta: metav1.ObjectMeta{Name: "ontap", Namespace: namespace},

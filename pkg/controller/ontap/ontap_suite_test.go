@@ -46,8 +46,10 @@ var (
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	env    *testenv.Environment
-	c      client.Client
+	env *testenv.Environment
+	c   client.Client
+	// cached reads through the manager's cache, as the controller's predicates do.
+	cached client.Client
 	simA   *ontapapi.Server
 	simB   *ontapapi.Server
 	metalS *metalapi.Server
@@ -146,6 +148,7 @@ var _ = BeforeSuite(func() {
 		<-stopped
 	})
 	Expect(mgr.GetCache().WaitForCacheSync(ctx)).To(BeTrue())
+	cached = mgr.GetClient()
 })
 
 // secrets are every credential the tests saw: none of them may show up in logs, events or status.
