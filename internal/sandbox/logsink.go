@@ -13,15 +13,15 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 )
 
-// processLoggers hold the loggers behind the two global loggers, controller-runtime's and klog's (which
-// machine-controller-manager writes to): the global loggers write to the latest sandbox's that has not stopped yet.
-// Both are set once per process and then only this list changes, because neither may be set again while it is in
-// use: klog reads its logger without synchronisation from goroutines (informers of machine-controller-manager) that
-// may outlive an earlier sandbox, and two concurrent calls of controller-runtime's SetLogger race. Tests run several
-// sandboxes, some at the same time; their controllers log through the loggers the sandbox hands them, so only what a
-// library logs globally may land in another sandbox's log, but never in the log of a sandbox that stopped (a test's
-// output must not be written once the test is over). Each write holds the read lock, so a sandbox's release waits
-// for writes to its log in flight.
+// processLoggers guards activeLoggers, the loggers behind the two global loggers, controller-runtime's and klog's
+// (which machine-controller-manager writes to): the global loggers write to the latest sandbox's that has not
+// stopped yet. Both are set once per process and then only this list changes, because neither may be set again
+// while it is in use: klog reads its logger without synchronisation from goroutines (informers of
+// machine-controller-manager) that may outlive an earlier sandbox, and two concurrent calls of controller-runtime's
+// SetLogger race. Tests run several sandboxes, some at the same time; their controllers log through the loggers the
+// sandbox hands them, so only what a library logs globally may land in another sandbox's log, but never in the log
+// of a sandbox that stopped (a test's output must not be written once the test is over). Each write holds the read
+// lock, so a sandbox's release waits for writes to its log in flight.
 var (
 	processLoggers    sync.RWMutex
 	activeLoggers     []*logr.Logger
@@ -46,8 +46,8 @@ func setProcessLogger(l logr.Logger) (release func()) {
 	}
 }
 
-// switchSink is a logr.LogSink that writes to the logger in processLogger at the time of each call, with the names and
-// values added to it.
+// switchSink is a logr.LogSink that writes to the latest active logger (see processLoggers) at the time of each call,
+// with the names and values added to it.
 type switchSink struct {
 	names  []string
 	values []any
