@@ -57,7 +57,7 @@ const (
 // conflict on that write (its monitor controller writes the same status at the same moment), while the reconcile
 // has already scheduled the next one in 2 minutes because it saw the machine running. The Firewall then stays in
 // phase Creating for those 2 minutes, which with many shoots on a small machine is most of the sandbox's time to
-// ready. When the machine has phoned home in the metal-api and the Firewall's phase is not Running for statusLag,
+// ready. When a Firewall's phase has not been Running for statusLag and the metal-api reports its machine phoned home,
 // the agent sets FCM's reconcile annotation, FCM's own way to ask for a reconcile.
 type firewallAgent struct {
 	seed      client.Client
@@ -68,7 +68,8 @@ type firewallAgent struct {
 
 	// seedUpdated is, per firewall, when the agent last reconciled its Firewall from the seed.
 	seedUpdated map[string]metav1.Time
-	// lagging is, per firewall, since when its phase has been behind its machine in the metal-api.
+	// lagging is, per firewall with a machine, since when its phase has not been Running, or when the agent last
+	// looked at its machine in the metal-api.
 	lagging map[string]time.Time
 }
 
@@ -157,7 +158,7 @@ func (a *firewallAgent) reportFor(ctx context.Context, fw *fcmv2.Firewall, now t
 }
 
 // catchUp asks firewall-controller-manager to reconcile a Firewall whose phase has not been Running for statusLag
-// while its machine has phoned home and is alive in the metal-api (see firewallAgent).
+// when its machine has phoned home and is alive in the metal-api (see firewallAgent).
 func (a *firewallAgent) catchUp(ctx context.Context, fw *fcmv2.Firewall, now time.Time) error {
 	ms := fw.Status.MachineStatus
 	if fw.DeletionTimestamp != nil || fw.Status.Phase == fcmv2.FirewallPhaseRunning || ms == nil || ms.MachineID == "" {
@@ -167,6 +168,16 @@ func (a *firewallAgent) catchUp(ctx context.Context, fw *fcmv2.Firewall, now tim
 	if _, asked := fw.Annotations[fcmv2.ReconcileAnnotation]; asked {
 		return nil
 	}
+	since, ok := a.lagging[fw.Name]
+	if !ok {
+		a.lagging[fw.Name] = now
+		return nil
+	}
+	if now.Sub(since) < statusLag {
+		return nil
+	}
+	// One look at the metal-api per statusLag and firewall.
+	a.lagging[fw.Name] = now
 	m, err := a.machines.GetMachine(ctx, ms.MachineID)
 	if err != nil {
 		return fmt.Errorf("looking up its machine in the metal-api: %w", err)
@@ -174,15 +185,6 @@ func (a *firewallAgent) catchUp(ctx context.Context, fw *fcmv2.Firewall, now tim
 	// As firewall-controller-manager counts a firewall ready, but for its crash-loop flag: a crash-looping firewall
 	// (phase Crashing) only gets reconciled more often.
 	if m.Liveliness != "Alive" || m.LastEvent != phonedHome {
-		delete(a.lagging, fw.Name)
-		return nil
-	}
-	since, ok := a.lagging[fw.Name]
-	if !ok {
-		a.lagging[fw.Name] = now
-		return nil
-	}
-	if now.Sub(since) < statusLag {
 		return nil
 	}
 	patch := client.MergeFrom(fw.DeepCopy())
@@ -194,7 +196,6 @@ func (a *firewallAgent) catchUp(ctx context.Context, fw *fcmv2.Firewall, now tim
 		return fmt.Errorf("setting %s: %w", fcmv2.ReconcileAnnotation, err)
 	}
 	a.log.Info("The firewall's phase is behind its machine in the metal-api, asked firewall-controller-manager to reconcile it",
-		"firewall", fw.Name, "machine", ms.MachineID, "phase", fw.Status.Phase, "behindFor", now.Sub(since).Round(time.Second).String())
-	a.lagging[fw.Name] = now
+		"firewall", fw.Name, "machine", ms.MachineID, "phase", fw.Status.Phase)
 	return nil
 }
