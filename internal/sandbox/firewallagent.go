@@ -30,9 +30,9 @@ const (
 	defaultMonitorInterval = 10 * time.Second
 	// seedReconcileInterval is how often the firewall-controller reconciles its Firewall from the seed.
 	seedReconcileInterval = 3 * time.Minute
-	// statusLag is how long a firewall's phase may stay behind its machine in the metal-api before the agent asks
-	// firewall-controller-manager to reconcile the Firewall again: while creating, FCM looks at the machine every 10s
-	// through a cache of 5s.
+	// statusLag is how long a Firewall with a machine may stay out of phase Running before the agent looks at the
+	// machine in the metal-api (and again after each look): while creating, firewall-controller-manager itself looks
+	// every 10s through a cache of 5s.
 	statusLag = 15 * time.Second
 	// agentVersionSuffix marks the controller version the agent reports as the sandbox's stand-in.
 	agentVersionSuffix = "+sandbox-agent"
