@@ -5,6 +5,7 @@
 package sandbox
 
 import (
+	"io"
 	"slices"
 	"sync"
 
@@ -94,4 +95,29 @@ func (s *switchSink) WithValues(keysAndValues ...any) logr.LogSink {
 
 func (s *switchSink) WithName(name string) logr.LogSink {
 	return &switchSink{names: append(append([]string{}, s.names...), name), values: s.values}
+}
+
+// logGate passes what the sandbox logs on to its log until the sandbox stops, and drops it after that. Stop waits for
+// what the sandbox started itself, but goroutines inside the libraries it runs (client-go's reflectors and retries,
+// machine-controller-manager's workers) may still log a moment later, and once Run has returned its Options.Log, a
+// test's output for instance, must not be written to any more.
+type logGate struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (g *logGate) Write(p []byte) (int, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.w == nil {
+		return len(p), nil
+	}
+	return g.w.Write(p)
+}
+
+// close drops every later write; it returns once no write to the log is in flight.
+func (g *logGate) close() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.w = nil
 }

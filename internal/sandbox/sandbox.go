@@ -147,6 +147,8 @@ type Sandbox struct {
 	closeLog func() error
 	// releaseLog stops the global loggers from writing to this sandbox's log.
 	releaseLog func()
+	// logGate is the way to Options.Log or the log file, closed when the sandbox stops.
+	logGate *logGate
 }
 
 // Start starts the seed and the shoots' API servers, the simulators seeded with the partition and the ONTAP
@@ -225,7 +227,8 @@ func (sb *Sandbox) setupLogging() error {
 		}
 		out, sb.closeLog = f, f.Close
 	}
-	sb.log = logger.MustNewZapLogger(logger.InfoLevel, logger.FormatJSON, logzap.WriteTo(out))
+	sb.logGate = &logGate{w: out}
+	sb.log = logger.MustNewZapLogger(logger.InfoLevel, logger.FormatJSON, logzap.WriteTo(sb.logGate))
 	sb.releaseLog = setProcessLogger(sb.log)
 	// The ontap controller waits for the shoot's ManagedResources to be deleted; poll more often than Gardener's 2s.
 	intervalOnce.Do(func() { managedresources.IntervalWait = 500 * time.Millisecond })
@@ -384,6 +387,9 @@ func (sb *Sandbox) Stop() {
 	}
 	if sb.releaseLog != nil {
 		sb.releaseLog()
+	}
+	if sb.logGate != nil {
+		sb.logGate.close()
 	}
 	if sb.closeLog != nil {
 		_ = sb.closeLog()
