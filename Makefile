@@ -21,9 +21,11 @@ VERSION            := $(shell cat VERSION 2>/dev/null || echo v0.0.0-dev)
 all: build
 
 .PHONY: build
+# Without -trimpath (the Dockerfile's release build has it): the compiled packages then are the ones make check and
+# make test compile too, so whichever runs first compiles the dependencies for all three.
 build:
 	@mkdir -p $(BIN)
-	go build -trimpath -o $(BIN)/ ./cmd/...
+	go build -o $(BIN)/ ./cmd/...
 
 # Packages the deployment charts (name = OCI repository leaf, version = VERSION) into bin/charts, ready for
 # `helm push bin/charts/<name>-$(VERSION).tgz oci://<registry>/<path>`.
