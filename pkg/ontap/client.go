@@ -70,8 +70,11 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	rt.Consumers["application/hal+json"] = runtime.JSONConsumer()
 	rt.Producers["application/hal+json"] = runtime.JSONProducer()
 	// Debug dumps carry the Authorization header and passwords in bodies:
-	// never on, whatever DEBUG or SWAGGER_DEBUG say.
-	rt.SetDebug(false)
+	// never on, whatever DEBUG or SWAGGER_DEBUG say. Only this runtime's
+	// flag: SetDebug also writes go-openapi's process-wide middleware.Debug
+	// (server side, unused here), a data race when clients are built from
+	// several goroutines.
+	rt.Debug = false
 
 	return &Client{
 		cfg:  cfg,

@@ -607,6 +607,39 @@ var _ = Describe("Client against the ONTAP simulator", func() {
 			Expect(err).NotTo(HaveOccurred())
 			Expect(cl.Info(ctx)).To(HaveField("Name", "sim-cluster"))
 		})
+
+		// A regression test for make test-race: building a client once wrote process-wide state of go-openapi's
+		// runtime, which the race detector reported when two sandboxes built theirs at the same time.
+		It("builds clients in several goroutines at once, each of which works", func() {
+			conf := configFor(srv, "admin", ontapapi.DefaultAdminPassword)
+			const n = 4
+			names := make(chan string, n)
+			errs := make(chan error, n)
+			for range n {
+				go func() {
+					defer GinkgoRecover()
+					cl, err := ontap.NewClient(conf)
+					if err != nil {
+						errs <- err
+						return
+					}
+					info, err := cl.Info(ctx)
+					if err != nil {
+						errs <- err
+						return
+					}
+					names <- info.Name
+				}()
+			}
+			for range n {
+				select {
+				case err := <-errs:
+					Fail(err.Error())
+				case name := <-names:
+					Expect(name).To(Equal("sim-cluster"))
+				}
+			}
+		})
 	})
 
 	Describe("credentials in errors", func() {
